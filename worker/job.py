@@ -30,6 +30,9 @@ class JobInput:
     bpmn_process_id: str = ""
     element_id: str = ""
     tenant_id: str = ""
+    # Zeebe's activation deadline (epoch milliseconds). The connector must decide the
+    # outcome before it, or another replica may run the job again; None means unknown.
+    deadline_epoch_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
