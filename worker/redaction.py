@@ -1,0 +1,123 @@
+"""Secret values the process must never print, and the masking that hides them.
+
+`SECRET_MASK` is the process-wide registry. Whoever learns a secret value registers it
+once with `mask_secret` (the secret store as it resolves `{{secrets.NAME}}`, the Zeebe
+layer for its OAuth client secret, the auth code for a derived `Authorization` value);
+the log processors in `worker.logs`, and anyone building an incident message or an
+exception text, pass text through `redact`.
+
+A value is masked in the forms in which it usually leaks: as is, JSON-escaped,
+`repr`-escaped and URL-encoded. Every non-empty value is masked, however short: a
+noisy log line is better than a leaked secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+
+
+def _leak_forms(value: str) -> set[str]:
+    """Return the spellings under which `value` may show up in rendered text."""
+    forms = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        repr(value)[1:-1],
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+    }
+    return {form for form in forms if form}
+
+
+class SecretMask:
+    """A set of secret values, and the replacement of each of them by `***`.
+
+    Registration is rare (once per secret value) and takes a lock; masking is frequent
+    and reads one immutable compiled pattern, so it needs none.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._forms: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, value: str) -> None:
+        """Mask `value` from now on; empty values are ignored."""
+        if not value or value in self._values:
+            return
+        with self._lock:
+            self._values.add(value)
+            self._forms |= _leak_forms(value)
+            # Longest first: an alternation takes the first branch that matches, and a
+            # secret containing another secret must be hidden whole.
+            ordered = sorted(self._forms, key=lambda form: (-len(form), form))
+            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    def add_all(self, values: Iterable[str]) -> None:
+        """Mask each of `values`."""
+        for value in values:
+            self.add(value)
+
+    def clear(self) -> None:
+        """Forget every value (for tests)."""
+        with self._lock:
+            self._values.clear()
+            self._forms.clear()
+            self._pattern = None
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every known secret form replaced by `***`."""
+        pattern = self._pattern
+        if pattern is None or not text:
+            return text
+        return pattern.sub(MASK, text)
+
+    def redact_value(self, value: Any) -> Any:
+        """Return `value` with secrets masked in every string it contains.
+
+        Walks dicts (keys and values), lists, tuples and sets; other objects are left as
+        they are (their rendered text is scrubbed later by `redact`).
+        """
+        if self._pattern is None:
+            return value
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, Mapping):
+            return {self._walk(key): self._walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._walk(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self._walk(item) for item in value)
+        if isinstance(value, set | frozenset):
+            return {self._walk(item) for item in value}
+        return value
+
+
+SECRET_MASK = SecretMask()
+
+
+def mask_secret(value: str) -> None:
+    """Register `value` in the process-wide mask: it will never be logged."""
+    SECRET_MASK.add(value)
+
+
+def redact(text: str) -> str:
+    """Return `text` with every registered secret value masked."""
+    return SECRET_MASK.redact(text)
