@@ -167,22 +167,6 @@ def _level(value: str | int) -> int:
     return number
 
 
-def parse_levels(spec: str) -> dict[str, str]:
-    """Parse `"pyzeebe=DEBUG,aiohttp.client=WARNING"` into a logger -> level mapping.
-
-    Raises:
-        ValueError: an entry without `=`, an empty logger name or an unknown level.
-    """
-    result: dict[str, str] = {}
-    for entry in filter(None, (part.strip() for part in spec.split(","))):
-        name, sep, level = entry.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"expected LOGGER=LEVEL, got {entry!r}")
-        _level(level)
-        result[name.strip()] = level.strip().upper()
-    return result
-
-
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """Return a structlog logger named `name` (usually `__name__`)."""
     logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from worker.job import JobInput
-from worker.logs import configure_logging, get_logger, job_context, parse_levels
+from worker.logs import configure_logging, get_logger, job_context
 from worker.redaction import MASK, mask_secret
 
 
@@ -157,17 +157,6 @@ def test_secrets_never_reach_the_output_in_any_form() -> None:
             assert form not in text, (fmt, form)
         if fmt == "json":
             assert all(isinstance(line, dict) for line in _lines(out))
-
-
-def test_parse_levels() -> None:
-    assert parse_levels("pyzeebe=debug, aiohttp.client=WARNING,") == {
-        "pyzeebe": "DEBUG",
-        "aiohttp.client": "WARNING",
-    }
-    assert parse_levels("") == {}
-    for bad in ("pyzeebe", "=DEBUG", "pyzeebe=LOUD"):
-        with pytest.raises(ValueError):
-            parse_levels(bad)
 
 
 def test_unknown_level_is_a_clear_error() -> None:
