@@ -6,6 +6,8 @@ URLs, hosts and job keys never become labels.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import Counter, Gauge, Histogram
 
 JOBS_ACTIVATED = Counter(
@@ -37,3 +39,13 @@ def status_class(status: int | None) -> str:
     if status is None or not 100 <= status <= 599:
         return "error"
     return f"{status // 100}xx"
+
+
+def declare_job_types(job_types: Iterable[str]) -> None:
+    """Create the per-job-type series at zero, so dashboards and `rate()` see them
+    before the first job of each type arrives."""
+    for job_type in job_types:
+        for counter in (JOBS_ACTIVATED, JOBS_COMPLETED, JOBS_FAILED, JOBS_ERRORED):
+            counter.labels(job_type)
+        JOBS_IN_FLIGHT.labels(job_type)
+        JOB_DURATION.labels(job_type)
