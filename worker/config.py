@@ -12,6 +12,7 @@ secrets masked.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
@@ -22,9 +23,88 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConnectorSettings(BaseSettings):
-    """Settings of the REST connector pipeline."""
+    """Settings of the REST connector pipeline: secrets, HTTP limits, OAuth token cache."""
 
-    model_config = _ENV
+    model_config = SettingsConfigDict(**_ENV, populate_by_name=True)
+
+    secrets_prefix: str = Field(
+        default="SECRET_",
+        validation_alias=AliasChoices(
+            "SECRETS_PREFIX", "CAMUNDA_CONNECTOR_SECRETPROVIDER_ENVIRONMENT_PREFIX"
+        ),
+        description="Prefix of the environment variables holding secrets: "
+        "`{{secrets.API_KEY}}` reads `SECRET_API_KEY`. An empty prefix makes every "
+        "environment variable of the worker readable by a process model.",
+    )
+    secrets_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SECRETS_DIR"),
+        description="Directory with one file per secret (a mounted Kubernetes secret "
+        "volume); asked after the environment.",
+    )
+    default_timeout_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        validation_alias=AliasChoices("HTTP_DEFAULT_TIMEOUT_SECONDS"),
+        description="Connection timeout when a job gives none (0: no limit).",
+    )
+    max_response_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        gt=0,
+        validation_alias=AliasChoices(
+            "HTTP_MAX_RESPONSE_BYTES", "CONNECTOR_HTTP_CLIENT_MAX_BODY_SIZE"
+        ),
+        description="Largest response body read (after decompression); a larger one fails "
+        "the job without being read to the end.",
+    )
+    max_output_bytes: int = Field(
+        default=1_572_864,
+        gt=0,
+        validation_alias=AliasChoices("MAX_OUTPUT_BYTES"),
+        description="Largest JSON size of the variables a job writes back (1.5 MiB).",
+    )
+    max_redirects: int = Field(
+        default=10,
+        ge=0,
+        validation_alias=AliasChoices("HTTP_MAX_REDIRECTS"),
+        description="Redirects followed at most when a job sets `followRedirects`.",
+    )
+    max_connections: int = Field(
+        default=100,
+        ge=0,
+        validation_alias=AliasChoices("HTTP_MAX_CONNECTIONS"),
+        description="Open connections at most in the shared pool (0: no limit).",
+    )
+    user_agent: str = Field(
+        default="rest-connector-worker",
+        validation_alias=AliasChoices("HTTP_USER_AGENT"),
+        description="User-Agent sent when a job sets none.",
+    )
+    oauth_default_ttl_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        validation_alias=AliasChoices("OAUTH_DEFAULT_TTL_SECONDS"),
+        description="How long an OAuth token without `expires_in` is reused (0: not cached).",
+    )
+    oauth_expiry_skew_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=AliasChoices("OAUTH_EXPIRY_SKEW_SECONDS"),
+        description="A cached OAuth token is dropped this long before it expires.",
+    )
+    oauth_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        validation_alias=AliasChoices("OAUTH_CACHE_SIZE"),
+        description="OAuth tokens kept at most (least recently used dropped first).",
+    )
+    deadline_margin_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        validation_alias=AliasChoices("JOB_DEADLINE_MARGIN_SECONDS"),
+        description="The outcome is decided this long before the job's deadline, leaving "
+        "time to report it to Zeebe before another worker may take the job.",
+    )
 
 
 class ZeebeSettings(BaseSettings):
