@@ -1,0 +1,208 @@
+"""The demo BPMN: it parses, and its REST connector task is bound as Camunda Modeler binds
+the REST connector element template (task type, inputs, headers, template attributes)."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from worker.job import HTTP_JSON_JOB_TYPE
+
+REPO = Path(__file__).resolve().parents[2]
+BPMN_DIR = REPO / "config" / "bpmn"
+# The reference templates live in the team's shared folder, beside the checkout (also in CI).
+TEMPLATE = REPO.parent / "shared" / "reference" / "element-templates" / "http-json-connector.json"
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+}
+ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
+
+
+def _connector_tasks() -> list[tuple[Path, ElementTree.Element]]:
+    found = []
+    for path in sorted(BPMN_DIR.glob("*.bpmn")):
+        root = ElementTree.parse(path).getroot()
+        for task in root.iterfind(".//bpmn:serviceTask", NS):
+            definition = task.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
+            if definition is not None and definition.get("type") == HTTP_JSON_JOB_TYPE:
+                found.append((path, task))
+    return found
+
+
+def _bindings(task: ElementTree.Element) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Return (task definition attributes, inputs by target, headers by key)."""
+    extensions = task.find("bpmn:extensionElements", NS)
+    assert extensions is not None
+    definition = extensions.find("zeebe:taskDefinition", NS)
+    assert definition is not None
+    inputs = {
+        item.attrib["target"]: item.attrib["source"]
+        for item in extensions.iterfind("zeebe:ioMapping/zeebe:input", NS)
+    }
+    headers = {
+        item.attrib["key"]: item.attrib["value"]
+        for item in extensions.iterfind("zeebe:taskHeaders/zeebe:header", NS)
+    }
+    return dict(definition.attrib), inputs, headers
+
+
+def test_every_bpmn_file_parses_and_has_an_executable_process() -> None:
+    paths = sorted(BPMN_DIR.glob("*.bpmn"))
+    assert paths, "config/bpmn/ holds no BPMN file"
+    for path in paths:
+        root = ElementTree.parse(path).getroot()
+        processes = root.findall("bpmn:process", NS)
+        assert processes and all(p.get("isExecutable") == "true" for p in processes), path
+
+
+def test_demo_task_binds_what_the_worker_reads() -> None:
+    tasks = _connector_tasks()
+    assert len(tasks) == 1
+    definition, inputs, headers = _bindings(tasks[0][1])
+    assert definition == {"type": "io.camunda:http-json:1", "retries": "3"}
+    assert inputs["authentication.type"] == "bearer"
+    assert inputs["authentication.token"] == "{{secrets.DEMO_TOKEN}}"
+    assert inputs["method"] == "POST"
+    assert inputs["url"].startswith("=echoUrl")
+    for feel_input in ("url", "headers", "queryParameters", "body"):
+        assert inputs[feel_input].startswith("="), feel_input
+    assert set(headers) == {
+        "elementTemplateVersion",
+        "elementTemplateId",
+        "resultVariable",
+        "resultExpression",
+        "errorExpression",
+        "retryBackoff",
+    }
+    assert headers["resultVariable"] == "echoResponse"
+    assert headers["errorExpression"].startswith('=if error.code = "401" then bpmnError(')
+    assert headers["retryBackoff"] == "PT5S"
+
+
+def test_demo_error_expression_code_is_caught_by_a_boundary_event() -> None:
+    path, task = _connector_tasks()[0]
+    root = ElementTree.parse(path).getroot()
+    errors = {e.get("id"): e.get("errorCode") for e in root.iterfind("bpmn:error", NS)}
+    boundaries = [
+        b
+        for b in root.iterfind(".//bpmn:boundaryEvent", NS)
+        if b.get("attachedToRef") == task.get("id")
+    ]
+    caught = {
+        errors[d.get("errorRef")]
+        for b in boundaries
+        for d in b.iterfind("bpmn:errorEventDefinition", NS)
+    }
+    assert caught == {"unauthorized"}
+
+
+# ---- against the element template itself ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    if not TEMPLATE.is_file():
+        pytest.skip(f"reference template not found at {TEMPLATE}")
+    loaded: dict[str, Any] = json.loads(TEMPLATE.read_text())
+    return loaded
+
+
+def _is_active(prop: dict[str, Any], values: dict[str, str]) -> bool:
+    condition = prop.get("condition")
+    if condition is None:
+        return True
+    if "allMatch" in condition:
+        return all(_is_active({"condition": c}, values) for c in condition["allMatch"])
+    actual = values.get(condition["property"])
+    if "equals" in condition:
+        return bool(actual == condition["equals"])
+    if "oneOf" in condition:
+        return actual in condition["oneOf"]
+    if "isActive" in condition:
+        return (actual is not None) == condition["isActive"]
+    raise AssertionError(f"condition kind not handled by this test: {condition}")
+
+
+def _bound_value(
+    prop: dict[str, Any],
+    definition: dict[str, str],
+    inputs: dict[str, str],
+    headers: dict[str, str],
+) -> str | None:
+    binding = prop["binding"]
+    kind = binding["type"]
+    if kind == "zeebe:taskDefinition":
+        return definition.get(binding["property"])
+    if kind == "zeebe:input":
+        return inputs.get(binding["name"])
+    if kind == "zeebe:taskHeader":
+        return headers.get(binding["key"])
+    raise AssertionError(f"binding kind not handled by this test: {binding}")
+
+
+def test_demo_task_follows_the_template(template: dict[str, Any]) -> None:
+    for path, task in _connector_tasks():
+        assert task.get(f"{ZEEBE}modelerTemplate") == template["id"], path
+        assert task.get(f"{ZEEBE}modelerTemplateVersion") == str(template["version"]), path
+        assert task.get(f"{ZEEBE}modelerTemplateIcon") == template["icon"]["contents"], path
+        definition, inputs, headers = _bindings(task)
+
+        properties = template["properties"]
+        # Values by property id, for the template's conditions.
+        values = {
+            prop["id"]: value
+            for prop in properties
+            if "id" in prop
+            and (value := _bound_value(prop, definition, inputs, headers)) is not None
+        }
+        active_inputs: set[str] = set()
+        active_headers: set[str] = set()
+        for prop in properties:
+            binding = prop["binding"]
+            value = _bound_value(prop, definition, inputs, headers)
+            label = prop.get("id", binding)
+            if not _is_active(prop, values):
+                continue
+            if binding["type"] == "zeebe:input":
+                active_inputs.add(binding["name"])
+            if binding["type"] == "zeebe:taskHeader":
+                active_headers.add(binding["key"])
+            if prop["type"] == "Hidden":
+                if "value" in prop:
+                    assert value == prop["value"], label
+                continue
+            if value is None:
+                assert prop.get("optional") is True or prop["type"] == "Configuration", (
+                    f"{path.name}: required template property {label} is missing"
+                )
+                continue
+            if prop["type"] == "Dropdown":
+                assert value in {choice["value"] for choice in prop["choices"]}, label
+            feel = prop.get("feel")
+            if feel == "required":
+                assert value.startswith("="), f"{label} must be a FEEL expression"
+            if feel == "static":
+                # Modeler writes Boolean and Number values as FEEL literals: "=false", "=20".
+                assert value.startswith("="), label
+                literal = json.loads(value[1:])
+                expected_type = {"Boolean": bool, "Number": int | float}[prop["type"]]
+                assert isinstance(literal, expected_type), label
+            pattern = prop.get("constraints", {}).get("pattern")
+            if pattern:
+                # The Modeler checks the value as typed, before it writes "=" for static FEEL.
+                typed = value[1:] if feel == "static" else value
+                assert re.match(pattern["value"], typed), f"{label}: {pattern['message']}"
+
+        assert set(inputs) <= active_inputs, (
+            f"inputs the template does not bind: {set(inputs) - active_inputs}"
+        )
+        assert set(headers) <= active_headers, (
+            f"headers the template does not bind: {set(headers) - active_headers}"
+        )
