@@ -1,0 +1,15 @@
+"""Boolean functions: `not`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feel.functions import builtin
+
+
+@builtin("not", ["negand"])
+def not_(negand: Any) -> bool | None:
+    """Logical negation; null for anything that is not a boolean."""
+    if type(negand) is bool:
+        return not negand
+    return None

@@ -1,0 +1,289 @@
+"""Function values and the registry of built-in functions.
+
+A built-in is data: a name and its signatures, each with the specification's parameter
+names (so that named invocation works), how many are required, and whether the last
+one collects the remaining arguments. Category modules in `feel.builtins` register
+their functions with the `builtin` decorator:
+
+    @builtin("substring", ["string", "start position", "length"], required=2)
+    def substring(string, start, length=None): ...
+
+An implementation raises `FunctionError` (or any exception) for arguments it cannot
+use; the one shared path below turns that into null and a warning naming the function
+and its arguments. Implementations that call FEEL functions or need the evaluation's
+limits ask for the `Run` with `pass_run=True` (it comes first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from feel import temporal
+from feel.errors import FUNCTION_INVOCATION_FAILURE, INVALID_TYPE
+from feel.evaluation import Frame, LimitExceeded, Run
+from feel.values import FeelFunction, Range
+
+if TYPE_CHECKING:
+    from feel.nodes import TypeSpec
+
+
+class FunctionError(Exception):
+    """Raised by a built-in for arguments it cannot use; becomes null plus a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    params: tuple[str, ...]
+    impl: Callable[..., Any]
+    required: int
+    variadic: bool = False
+    pass_run: bool = False
+
+    def accepts_count(self, count: int) -> bool:
+        if self.variadic:
+            return count >= self.required
+        return self.required <= count <= len(self.params)
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Builtin(FeelFunction):
+    name: str
+    signatures: list[Signature] = field(default_factory=list)
+
+    @property
+    def params(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.signatures[0].params if self.signatures else ()
+
+    def invoke(self, run: Run, args: Sequence[Any] | None, named: dict[str, Any] | None) -> Any:
+        if named is not None:
+            return self._invoke_named(run, named)
+        assert args is not None
+        for signature in self.signatures:
+            if signature.accepts_count(len(args)):
+                return _call(run, self.name, signature, list(args))
+        expected = " or ".join(str(len(s.params)) for s in self.signatures)
+        run.warn(
+            FUNCTION_INVOCATION_FAILURE,
+            f"function '{self.name}' expects {expected} arguments, got {len(args)}: ({render_args(args)})",
+        )
+        return None
+
+    def _invoke_named(self, run: Run, named: dict[str, Any]) -> Any:
+        for signature in self.signatures:
+            names = set(signature.params)
+            if not set(named) <= names:
+                continue
+            if any(p not in named for p in signature.params[: signature.required]):
+                continue
+            args: list[Any] = []
+            for param in signature.params:
+                if param not in named:
+                    break
+                args.append(named[param])
+            if len(args) < len(named):
+                continue
+            if signature.variadic and args and isinstance(args[-1], list):
+                args = args[:-1] + list(args[-1])
+            return _call(run, self.name, signature, args)
+        run.warn(
+            FUNCTION_INVOCATION_FAILURE,
+            f"function '{self.name}' has no parameters named {', '.join(sorted(named))}",
+        )
+        return None
+
+
+def _call(run: Run, name: str, signature: Signature, args: list[Any]) -> Any:
+    try:
+        if signature.pass_run:
+            return signature.impl(run, *args)
+        return signature.impl(*args)
+    except LimitExceeded:
+        raise
+    except RecursionError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every failure of a built-in is null + warning
+        reason = str(error) or type(error).__name__
+        run.warn(
+            FUNCTION_INVOCATION_FAILURE,
+            f"failed to invoke function '{name}' with ({render_args(args)}): {reason}",
+        )
+        return None
+
+
+REGISTRY: dict[str, Builtin] = {}
+
+
+def builtin(
+    name: str,
+    params: Sequence[str] = (),
+    *,
+    required: int | None = None,
+    variadic: bool = False,
+    pass_run: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an implementation as (one signature of) the built-in `name`."""
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        entry = REGISTRY.setdefault(name, Builtin(name))
+        count = len(params) if required is None else required
+        entry.signatures.append(Signature(tuple(params), impl, count, variadic, pass_run))
+        return impl
+
+    return register
+
+
+class UserFunction(FeelFunction):
+    """A function defined in FEEL (`function(a, b) a + b`), closing over its scope."""
+
+    __slots__ = ("body", "closure", "name", "params", "types")
+
+    def __init__(
+        self,
+        params: tuple[str, ...],
+        types: tuple[TypeSpec | None, ...],
+        body: Callable[[Frame], Any],
+        closure: Frame,
+    ) -> None:
+        self.name = "anonymous"
+        self.params = params
+        self.types = types
+        self.body = body
+        self.closure = closure
+
+    def invoke(self, run: Run, args: Sequence[Any] | None, named: dict[str, Any] | None) -> Any:
+        if named is not None:
+            unknown = set(named) - set(self.params)
+            if unknown:
+                run.warn(FUNCTION_INVOCATION_FAILURE, f"function has no parameter named {sorted(unknown)[0]!r}")
+                return None
+            values = [named.get(p) for p in self.params]
+        else:
+            assert args is not None
+            if len(args) != len(self.params):
+                run.warn(
+                    FUNCTION_INVOCATION_FAILURE,
+                    f"function({', '.join(self.params)}) called with {len(args)} arguments",
+                )
+                return None
+            values = list(args)
+        from feel.types import NONCONFORMING, coerce_to, type_text
+
+        for i, type_spec in enumerate(self.types):
+            if type_spec is not None and values[i] is not None:
+                coerced = coerce_to(values[i], type_spec)
+                if coerced is NONCONFORMING:
+                    run.warn(
+                        INVALID_TYPE,
+                        f"argument {self.params[i]!r} is {render(values[i])}, not a {type_text(type_spec)}",
+                    )
+                    return None
+                values[i] = coerced
+        run.step()
+        if run.depth >= run.limits.call_depth:
+            run.warn("LIMIT_EXCEEDED", f"function calls nested deeper than {run.limits.call_depth}")
+            raise LimitExceeded
+        run.depth += 1
+        try:
+            return self.body(Frame(dict(zip(self.params, values, strict=True)), self.closure, run))
+        finally:
+            run.depth -= 1
+
+
+class ExternalFunction(FeelFunction):
+    """`function(...) external {...}`: Java or PMML bindings, which this engine cannot call."""
+
+    def __init__(self, params: tuple[str, ...]) -> None:
+        self.name = "external"
+        self.params = params
+
+    def invoke(self, run: Run, args: Sequence[Any] | None, named: dict[str, Any] | None) -> Any:
+        run.warn(FUNCTION_INVOCATION_FAILURE, "external (Java/PMML) functions are not supported")
+        return None
+
+
+class HostFunction(FeelFunction):
+    """A Python callable given in the variables; called with FEEL values."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        from feel.mapping import parameter_names
+
+        self.function = function
+        self.name = getattr(function, "__name__", "function")
+        self.params = parameter_names(function)
+
+    def invoke(self, run: Run, args: Sequence[Any] | None, named: dict[str, Any] | None) -> Any:
+        from feel.mapping import to_feel
+
+        try:
+            if named is not None:
+                result = self.function(**named)
+            else:
+                result = self.function(*(args or ()))
+        except LimitExceeded:
+            raise
+        except Exception as error:  # noqa: BLE001 - a host function's failure is null + warning
+            run.warn(FUNCTION_INVOCATION_FAILURE, f"function '{self.name}' failed: {error}")
+            return None
+        return to_feel(result)
+
+
+# ---------------------------------------------------------------- rendering values in messages
+
+
+def render(value: Any, limit: int = 80) -> str:
+    """A short FEEL-like text of a value, for warnings and messages."""
+    text = _render(value, 0)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _render(value: Any, depth: int) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is Decimal:
+        return format_number(value)
+    if type(value) is str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if depth > 3:
+        return "..."
+    if type(value) is list:
+        return "[" + ", ".join(_render(v, depth + 1) for v in value[:10]) + (", ..." if len(value) > 10 else "") + "]"
+    if type(value) is dict:
+        items = list(value.items())
+        body = ", ".join(f"{k}: {_render(v, depth + 1)}" for k, v in items[:10])
+        return "{" + body + (", ..." if len(items) > 10 else "") + "}"
+    if isinstance(value, Range):
+        left = "[" if value.start_included else "("
+        right = "]" if value.end_included else ")"
+        return f"{left}{_render(value.start, depth + 1)}..{_render(value.end, depth + 1)}{right}"
+    text = temporal.to_string(value)
+    if text is not None:
+        kind = (
+            "date and time" if isinstance(value, dt.datetime)
+            else "date" if isinstance(value, dt.date)
+            else "time" if isinstance(value, dt.time)
+            else "duration"
+        )
+        return f'{kind}("{text}")'
+    if isinstance(value, FeelFunction):
+        return f"function({', '.join(value.params)})"
+    return repr(value)
+
+
+def render_args(args: Sequence[Any]) -> str:
+    return ", ".join(render(a, 40) for a in args)
+
+
+def format_number(value: Decimal) -> str:
+    """A number as FEEL prints it: plain notation, no exponent, no trailing zeros."""
+    if value.is_zero():
+        return "0"
+    text = format(value.normalize(), "f")
+    return text

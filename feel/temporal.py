@@ -1,0 +1,331 @@
+"""Temporal values: parsing and printing FEEL's ISO 8601 forms, and their arithmetic.
+
+Python's `datetime` types hold years 1 to 9999 and microseconds; FEEL values outside
+that (negative years, nanoseconds) cannot be represented: parsing gives None for
+the former and truncates the latter to microseconds.
+
+Time zones come from the IANA database (`zoneinfo`, with the `tzdata` package as a
+fallback). A date and time in a named zone moves along the UTC timeline when a days
+and time duration is added (as Java's ZonedDateTime does), and along the calendar when
+a years and months duration is added.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feel.values import YearsMonthsDuration
+
+UTC = dt.UTC
+
+_DATE = r"(?P<sign>-)?(?P<year>[1-9]\d{4,8}|\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
+_TIME = (
+    r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)(?:\.(?P<fraction>\d+))?"
+    r"(?:(?P<utc>[zZ])|(?P<offset>[+-]\d\d:\d\d(?::\d\d)?)|@(?P<zone>[A-Za-z][\w/+\-]*))?"
+)
+DATE_RE = re.compile(_DATE + r"\Z")
+TIME_RE = re.compile(_TIME + r"\Z")
+DATE_TIME_RE = re.compile(_DATE + "T" + _TIME + r"\Z")
+DT_DURATION_RE = re.compile(
+    r"(?P<sign>-)?P(?!\Z)(?:(?P<days>\d+)D)?"
+    r"(?:T(?!\Z)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?\Z"
+)
+YM_DURATION_RE = re.compile(r"(?P<sign>-)?P(?!\Z)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?\Z")
+
+
+class TemporalError(ValueError):
+    """A temporal string or value that FEEL (or Python) cannot represent."""
+
+
+# ---------------------------------------------------------------- zones
+
+
+@functools.lru_cache(maxsize=512)
+def zone(name: str) -> dt.tzinfo:
+    """The IANA zone of that name; `Z`/`UTC` style names included."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise TemporalError(f"unknown time zone '{name}'") from error
+
+
+def fixed_offset(text: str) -> dt.tzinfo:
+    sign = -1 if text[0] == "-" else 1
+    parts = [int(p) for p in text[1:].split(":")]
+    hours, minutes = parts[0], parts[1]
+    seconds = parts[2] if len(parts) > 2 else 0
+    if hours > 18 or minutes > 59 or seconds > 59:
+        raise TemporalError(f"invalid time offset '{text}'")
+    offset = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds) * sign
+    if abs(offset) > dt.timedelta(hours=18):
+        raise TemporalError(f"invalid time offset '{text}'")
+    return dt.timezone(offset)
+
+
+def _tz_from(match: re.Match[str]) -> dt.tzinfo | None:
+    if match.group("utc"):
+        return UTC
+    if match.group("offset"):
+        return fixed_offset(match.group("offset"))
+    if match.group("zone"):
+        return zone(match.group("zone"))
+    return None
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _date_from(match: re.Match[str]) -> dt.date:
+    year = int(match.group("year"))
+    if match.group("sign"):
+        raise TemporalError(f"year -{year} is outside the supported range 1..9999")
+    if not 1 <= year <= 9999:
+        raise TemporalError(f"year {year} is outside the supported range 1..9999")
+    try:
+        return dt.date(year, int(match.group("month")), int(match.group("day")))
+    except ValueError as error:
+        raise TemporalError(str(error)) from error
+
+
+def _micros(fraction: str | None) -> int:
+    if not fraction:
+        return 0
+    return int((fraction + "000000")[:6])
+
+
+def _time_parts(match: re.Match[str]) -> tuple[int, int, int, int, bool]:
+    hour, minute, second = int(match.group("hour")), int(match.group("minute")), int(match.group("second"))
+    micros = _micros(match.group("fraction"))
+    end_of_day = hour == 24 and minute == 0 and second == 0 and micros == 0
+    if end_of_day:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        raise TemporalError("hour, minute or second out of range")
+    return hour, minute, second, micros, end_of_day
+
+
+def parse_date(text: str) -> dt.date:
+    match = DATE_RE.match(text)
+    if not match:
+        raise TemporalError(f"'{text}' is not a date (expected YYYY-MM-DD)")
+    return _date_from(match)
+
+
+def parse_time(text: str) -> dt.time:
+    match = TIME_RE.match(text)
+    if not match:
+        raise TemporalError(f"'{text}' is not a time (expected hh:mm:ss with an optional offset or zone)")
+    hour, minute, second, micros, _ = _time_parts(match)
+    return dt.time(hour, minute, second, micros, tzinfo=_tz_from(match))
+
+
+def parse_date_time(text: str) -> dt.datetime:
+    """A date and time; a bare date means its midnight."""
+    match = DATE_TIME_RE.match(text)
+    if match:
+        day = _date_from(match)
+        hour, minute, second, micros, end_of_day = _time_parts(match)
+        value = dt.datetime(day.year, day.month, day.day, hour, minute, second, micros, _tz_from(match))
+        return value + dt.timedelta(days=1) if end_of_day else value
+    match = DATE_RE.match(text)
+    if match:
+        day = _date_from(match)
+        return dt.datetime(day.year, day.month, day.day)
+    raise TemporalError(f"'{text}' is not a date and time (expected YYYY-MM-DDThh:mm:ss)")
+
+
+def parse_days_time_duration(text: str) -> dt.timedelta:
+    match = DT_DURATION_RE.match(text)
+    if not match or text.endswith("T"):
+        raise TemporalError(f"'{text}' is not a days and time duration (e.g. P1DT2H)")
+    seconds = Decimal(match.group("seconds") or 0)
+    whole = int(seconds)
+    micros = int((seconds - whole) * 1_000_000)
+    try:
+        value = dt.timedelta(
+            days=int(match.group("days") or 0),
+            hours=int(match.group("hours") or 0),
+            minutes=int(match.group("minutes") or 0),
+            seconds=whole,
+            microseconds=micros,
+        )
+    except OverflowError as error:
+        raise TemporalError(f"duration '{text}' is too large") from error
+    return -value if match.group("sign") else value
+
+
+def parse_years_months_duration(text: str) -> YearsMonthsDuration:
+    match = YM_DURATION_RE.match(text)
+    if not match:
+        raise TemporalError(f"'{text}' is not a years and months duration (e.g. P1Y2M)")
+    months = int(match.group("years") or 0) * 12 + int(match.group("months") or 0)
+    return YearsMonthsDuration(-months if match.group("sign") else months)
+
+
+def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration:
+    """Either kind of duration, chosen by its components."""
+    if YM_DURATION_RE.match(text):
+        return parse_years_months_duration(text)
+    return parse_days_time_duration(text)
+
+
+def parse_temporal(text: str) -> Any:
+    """The value of a temporal literal `@"..."`: date, time, date and time or duration."""
+    if text.startswith(("P", "-P")):
+        return parse_duration(text)
+    if "T" in text:
+        return parse_date_time(text)
+    if DATE_RE.match(text):
+        return parse_date(text)
+    return parse_time(text)
+
+
+# ---------------------------------------------------------------- printing
+
+
+def format_offset(offset: dt.timedelta) -> str:
+    if not offset:
+        return "Z"
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    seconds = int(abs(offset).total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{sign}{hours:02d}:{minutes:02d}"
+    return text + (f":{seconds:02d}" if seconds else "")
+
+
+def _format_zone(value: dt.time | dt.datetime) -> str:
+    tz = value.tzinfo
+    if tz is None:
+        return ""
+    key = getattr(tz, "key", None)
+    if key:
+        return "@" + key
+    offset = tz.utcoffset(None) if isinstance(value, dt.time) else value.utcoffset()
+    return format_offset(offset or dt.timedelta(0))
+
+
+def format_time(value: dt.time) -> str:
+    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + _format_zone(value)
+
+
+def format_date(value: dt.date) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def format_date_time(value: dt.datetime) -> str:
+    return format_date(value) + "T" + format_time(value.timetz()).removesuffix(
+        _format_zone(value.timetz())
+    ) + _format_zone(value)
+
+
+def format_days_time_duration(value: dt.timedelta) -> str:
+    negative = value < dt.timedelta(0)
+    value = abs(value)
+    days = value.days
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = "P" + (f"{days}D" if days else "")
+    clock = ""
+    if hours:
+        clock += f"{hours}H"
+    if minutes:
+        clock += f"{minutes}M"
+    if seconds or value.microseconds:
+        clock += f"{seconds}"
+        if value.microseconds:
+            clock += f".{value.microseconds:06d}".rstrip("0")
+        clock += "S"
+    if clock:
+        text += "T" + clock
+    if text == "P":
+        return "PT0S"
+    return ("-" if negative else "") + text
+
+
+def to_string(value: Any) -> str | None:
+    """The FEEL string of a temporal value, or None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return format_date_time(value)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, dt.time):
+        return format_time(value)
+    if isinstance(value, dt.timedelta):
+        return format_days_time_duration(value)
+    if isinstance(value, YearsMonthsDuration):
+        return str(value)
+    return None
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def add_months(value: dt.date, months: int) -> dt.date:
+    """Move a date (or date and time) by whole months, clamping the day to the month's end."""
+    index = value.year * 12 + (value.month - 1) + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise TemporalError(f"year {year} is outside the supported range 1..9999")
+    day = min(value.day, calendar.monthrange(year, month + 1)[1])
+    return value.replace(year=year, month=month + 1, day=day)
+
+
+def add_duration(value: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    """Add an exact duration; in a named zone along the UTC timeline."""
+    try:
+        if isinstance(value.tzinfo, ZoneInfo):
+            return (value.astimezone(UTC) + duration).astimezone(value.tzinfo)
+        return value + duration
+    except OverflowError as error:
+        raise TemporalError("date and time out of the supported range") from error
+
+
+def date_as_date_time(value: dt.date) -> dt.datetime:
+    """A date used where a date and time is needed: its midnight, UTC."""
+    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from start to end (negative when end is earlier), as FEEL counts them."""
+    sign = 1
+    if end < start if type(start) is type(end) else False:
+        start, end, sign = end, start, -1
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    start_rest = (start.day, _clock(start))
+    end_rest = (end.day, _clock(end))
+    if end_rest < start_rest:
+        months -= 1
+    return sign * months
+
+
+def _clock(value: dt.date) -> tuple[int, int, int, int]:
+    if isinstance(value, dt.datetime):
+        return (value.hour, value.minute, value.second, value.microsecond)
+    return (0, 0, 0, 0)
+
+
+def time_to_seconds(value: dt.time) -> Decimal:
+    return Decimal(value.hour * 3600 + value.minute * 60 + value.second) + Decimal(value.microsecond) / 1_000_000
+
+
+def duration_seconds(value: dt.timedelta) -> Decimal:
+    """Exact seconds of a timedelta as a Decimal."""
+    return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / Decimal(1_000_000)
+
+
+def timedelta_from_seconds(seconds: Decimal) -> dt.timedelta:
+    micros = (seconds * 1_000_000).to_integral_value()
+    try:
+        return dt.timedelta(microseconds=int(micros))
+    except OverflowError as error:
+        raise TemporalError("duration out of the supported range") from error

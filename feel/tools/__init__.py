@@ -1,0 +1,1 @@
+"""Maintenance tools of the FEEL engine (not used at run time)."""
