@@ -20,7 +20,7 @@ from typing import Any
 from feel import builtins as _builtins  # noqa: F401 - registers the built-in functions
 from feel.compiler import compile_node, compile_unary_tests
 from feel.errors import LIMIT_EXCEEDED, FeelError, FeelSyntaxError, FeelWarning
-from feel.evaluation import DEFAULT_LIMITS, Frame, LimitExceeded, Limits, Run
+from feel.evaluation import DEFAULT_LIMITS, Abort, Frame, Limits, Run
 from feel.mapping import to_feel, to_host, to_json
 from feel.nodes import UnaryTests
 from feel.parser import needs_quoting, parse, quote_known_names
@@ -77,7 +77,7 @@ class Expression:
         host = variables if isinstance(variables, Mapping) else _EMPTY
         try:
             value = self._evaluator(Frame({}, None, run, host))
-        except LimitExceeded:
+        except Abort:
             value = None
         except RecursionError:
             value = None
@@ -161,7 +161,7 @@ class UnaryTestsExpression:
         frame = Frame({"?": to_feel(input_value)}, root, run)
         try:
             result = self._evaluator(frame)
-        except (LimitExceeded, RecursionError, MemoryError):
+        except (Abort, RecursionError, MemoryError):
             return None
         except Exception:  # noqa: BLE001
             return None

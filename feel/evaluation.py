@@ -34,8 +34,15 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class LimitExceeded(Exception):
-    """Raised inside an evaluation to abandon it; the evaluation's result is null."""
+class Abort(Exception):
+    """Raised inside an evaluation to abandon it as a whole; its result is null.
+
+    Whoever raises it records the warning that says why first.
+    """
+
+
+class LimitExceeded(Abort):
+    """The evaluation went over one of its `Limits`."""
 
 
 class Run:

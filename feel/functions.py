@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from feel import temporal
 from feel.errors import FUNCTION_INVOCATION_FAILURE, INVALID_TYPE
-from feel.evaluation import Frame, LimitExceeded, Run
+from feel.evaluation import Abort, Frame, LimitExceeded, Run
 from feel.values import FeelFunction, Range
 
 if TYPE_CHECKING:
@@ -101,9 +101,7 @@ def _call(run: Run, name: str, signature: Signature, args: list[Any]) -> Any:
         if signature.pass_run:
             return signature.impl(run, *args)
         return signature.impl(*args)
-    except LimitExceeded:
-        raise
-    except RecursionError:
+    except (Abort, RecursionError):
         raise
     except Exception as error:  # noqa: BLE001 - every failure of a built-in is null + warning
         reason = str(error) or type(error).__name__
@@ -223,7 +221,7 @@ class HostFunction(FeelFunction):
                 result = self.function(**named)
             else:
                 result = self.function(*(args or ()))
-        except LimitExceeded:
+        except Abort:
             raise
         except Exception as error:  # noqa: BLE001 - a host function's failure is null + warning
             run.warn(FUNCTION_INVOCATION_FAILURE, f"function '{self.name}' failed: {error}")
