@@ -211,15 +211,17 @@ def _range(node: nodes.RangeNode) -> Evaluator:
 def unary_range(op: str, operand: Any) -> Range | None:
     """`< x` and friends as a range value."""
     if op == "<":
-        return Range(None, operand, False, False)
+        return Range(None, operand, False, False, op)
     if op == "<=":
-        return Range(None, operand, False, True)
+        return Range(None, operand, False, True, op)
     if op == ">":
-        return Range(operand, None, False, False)
+        return Range(operand, None, False, False, op)
     if op == ">=":
-        return Range(operand, None, True, False)
+        return Range(operand, None, True, False, op)
     if op == "=":
-        return Range(operand, operand, True, True)
+        return Range(operand, operand, True, True, op)
+    if op == "!=":
+        return Range(operand, operand, False, False, op)
     return None
 
 
@@ -477,14 +479,12 @@ def matches(frame: Frame, value: Any, expected: Any) -> bool | None:
             found = equal(value, expected)
             if found:
                 return True
-        result: bool | None = False
+        # membership: items of another type are simply not the value
         for item in expected:
             outcome = in_range(value, item) if type(item) is Range else equal(value, item)
             if outcome:
                 return True
-            if outcome is None:
-                result = None
-        return result
+        return False
     return equal(value, expected)
 
 

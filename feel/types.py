@@ -74,7 +74,8 @@ def conforms(value: Any, spec: TypeSpec) -> bool:
         )
     if isinstance(spec, ContextType):
         return type(value) is dict and all(
-            key in value and conforms(value[key], entry) for key, entry in spec.entries
+            key in value and (value[key] is None or conforms(value[key], entry))
+            for key, entry in spec.entries
         )
     if isinstance(spec, FunctionType):
         if not isinstance(value, FeelFunction):

@@ -75,14 +75,32 @@ class YearsMonthsDuration:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A FEEL range (interval). An endpoint of None with `*_included` false is unbounded."""
+    """A FEEL range (interval).
+
+    `comparison` is set for the ranges that unary comparisons make (`< 10` is
+    `Range(None, 10, False, False, "<")`): their missing endpoint is unbounded, while a
+    literal null endpoint (`(null..10)`) is unknown, so membership in it is null. `= x`
+    and `!= x` are ranges too, the latter matching everything but x.
+    """
 
     start: Any
     end: Any
     start_included: bool
     end_included: bool
+    comparison: str | None = None
+
+    @property
+    def start_unbounded(self) -> bool:
+        return self.start is None and self.comparison in ("<", "<=")
+
+    @property
+    def end_unbounded(self) -> bool:
+        return self.end is None and self.comparison in (">", ">=")
 
     def __repr__(self) -> str:
+        if self.comparison is not None:
+            operand = self.end if self.comparison in ("<", "<=") else self.start
+            return f"Range({self.comparison} {operand!r})"
         left = "[" if self.start_included else "("
         right = "]" if self.end_included else ")"
         return f"Range({left}{self.start!r}..{self.end!r}{right})"
@@ -219,7 +237,11 @@ def equal(a: Any, b: Any) -> bool | None:
                 result = None
         return result
     if ta is Range and tb is Range:
-        if a.start_included != b.start_included or a.end_included != b.end_included:
+        if (
+            a.start_included != b.start_included
+            or a.end_included != b.end_included
+            or a.comparison != b.comparison
+        ):
             return False
         start, end = equal(a.start, b.start), equal(a.end, b.end)
         if start is None or end is None:
@@ -258,13 +280,16 @@ def less_than(a: Any, b: Any) -> bool | None:
 
 def in_range(value: Any, rng: Range) -> bool | None:
     """Whether a value lies in a range; None when it cannot be compared with the endpoints."""
+    if rng.comparison == "!=":
+        same = equal(value, rng.start)
+        return None if same is None else not same
     if rng.start is not None:
         order = compare(value, rng.start)
         if order is None:
             return None
         if order < 0 or (order == 0 and not rng.start_included):
             return False
-    elif rng.start_included:
+    elif not rng.start_unbounded:
         return None
     if rng.end is not None:
         order = compare(value, rng.end)
@@ -272,7 +297,7 @@ def in_range(value: Any, rng: Range) -> bool | None:
             return None
         if order > 0 or (order == 0 and not rng.end_included):
             return False
-    elif rng.end_included:
+    elif not rng.end_unbounded:
         return None
     return True
 

@@ -13,3 +13,9 @@ def not_(negand: Any) -> bool | None:
     if type(negand) is bool:
         return not negand
     return None
+
+
+@builtin("is defined", ["value"])
+def is_defined(value: Any) -> bool:
+    """Whether the value exists and is not null (feel-scala since 1.17: `is defined(null)` is false)."""
+    return value is not None
