@@ -12,16 +12,18 @@ secrets masked.
 
 from __future__ import annotations
 
+import os
 import socket
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
     BeforeValidator,
     Field,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -448,3 +450,147 @@ class ServiceSettings(BaseSettings):
                 )
             levels[name.strip()] = level.strip().upper()
         return levels
+
+
+# ----- loading and checking all groups: the service and `check-config` ------------------
+
+
+class ConfigurationError(Exception):
+    """Settings that cannot work; the message is one line for the operator."""
+
+
+_SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
+    ZeebeSettings,
+    ConnectorSettings,
+    ServiceSettings,
+)
+
+
+def _env_name(field_or_alias: str) -> tuple[str, bool]:
+    """Return the environment name to show for an error location, and whether it is secret."""
+    for cls in _SETTINGS_CLASSES:
+        for name, field in cls.model_fields.items():
+            aliases = field.validation_alias
+            choices = (
+                [str(choice) for choice in aliases.choices]
+                if isinstance(aliases, AliasChoices)
+                else []
+            )
+            if field_or_alias == name or field_or_alias.upper() in (c.upper() for c in choices):
+                # pydantic names the first alias, not the one the user set
+                return _set_name(choices), field.annotation is not None and "SecretStr" in str(
+                    field.annotation
+                )
+    return field_or_alias, False
+
+
+def _set_name(choices: list[str]) -> str:
+    """The first of `choices` set in the environment (the one that was read), else the first."""
+    present = {name.upper() for name in os.environ}
+    return next((choice for choice in choices if choice.upper() in present), choices[0])
+
+
+def settings_error_line(error: ValidationError) -> str:
+    """Describe a settings validation error in one line, naming each variable.
+
+    Secret values are never repeated; others are quoted so that typos show.
+    """
+    parts = []
+    for detail in error.errors(include_url=False):
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        if not detail["loc"]:
+            parts.append(message)
+            continue
+        name, secret = _env_name(str(detail["loc"][0]))
+        given = detail.get("input")
+        if not secret and isinstance(given, str | int | float) and len(str(given)) <= 200:
+            parts.append(f"{name}: {message} (got {given!r})")
+        else:
+            parts.append(f"{name}: {message}")
+    return "; ".join(parts)
+
+
+def slowest_default_request_s(connector: ConnectorSettings) -> float:
+    """How long a job with default timeouts may take before its outcome is decided.
+
+    A request waits up to the connect timeout, then up to the read timeout (which
+    defaults to the connect timeout), and the outcome is decided the deadline margin
+    before the job's deadline.
+    """
+    return 2 * connector.default_timeout_seconds + connector.deadline_margin_seconds
+
+
+def check_timeouts(zeebe: ZeebeSettings, connector: ConnectorSettings) -> None:
+    """Refuse a job timeout that a request with default timeouts could outlive.
+
+    Otherwise Zeebe hands a job to another worker while this one is still calling the
+    API, and the call runs twice.
+
+    Raises:
+        ConfigurationError: the job timeout is not above the slowest default request.
+    """
+    slowest = slowest_default_request_s(connector)
+    job_timeout = zeebe.job_timeout.total_seconds()
+    if job_timeout <= slowest:
+        raise ConfigurationError(
+            f"ZEEBE_JOB_TIMEOUT ({job_timeout:g} s) must be longer than the slowest request "
+            f"the connector may make with default timeouts ({slowest:g} s: connect and read "
+            f"timeouts of {connector.default_timeout_seconds:g} s each plus the "
+            f"{connector.deadline_margin_seconds:g} s deadline margin); raise it or lower "
+            "HTTP_DEFAULT_TIMEOUT_SECONDS"
+        )
+
+
+def load_settings() -> tuple[ZeebeSettings, ConnectorSettings, ServiceSettings]:
+    """Read every group from the environment and check them against each other.
+
+    Raises:
+        ConfigurationError: a setting is invalid (the message names it).
+    """
+    try:
+        zeebe, connector, service = ZeebeSettings(), ConnectorSettings(), ServiceSettings()
+    except ValidationError as error:
+        raise ConfigurationError(settings_error_line(error)) from None
+    check_timeouts(zeebe, connector)
+    return zeebe, connector, service
+
+
+def effective_configuration(
+    zeebe: ZeebeSettings, connector: ConnectorSettings, service: ServiceSettings
+) -> dict[str, Any]:
+    """All settings as JSON-able values, secrets masked, plus the derived connection."""
+    from worker.zeebe import plan_connection  # imports gRPC: only when asked
+
+    result: dict[str, Any] = {}
+    for group, settings in (("zeebe", zeebe), ("connector", connector), ("service", service)):
+        values = settings.model_dump(mode="json")
+        for name, value in values.items():
+            if isinstance(getattr(settings, name), SecretStr):
+                values[name] = "***" if value else None
+        result[group] = values
+    result["zeebe"]["connection"] = plan_connection(zeebe).describe()
+    return result
+
+
+def check_config_main(argv: list[str]) -> int:
+    """`python -m worker check-config`: print the effective configuration as JSON.
+
+    Exit 0 when it is valid; 2 with one line on stderr naming the problem otherwise.
+    """
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m worker check-config",
+        description="Validate the configuration from the environment (and .env) and print "
+        "the effective values, secrets masked.",
+    )
+    parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(effective_configuration(*settings), indent=2))
+    return 0
