@@ -27,6 +27,7 @@ from feel.parser import needs_quoting, parse, quote_known_names
 from feel.values import FeelFunction, Range, YearsMonthsDuration
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Expression",
     "FeelError",
     "FeelFunction",
@@ -61,6 +62,10 @@ class Expression:
         self._evaluator = evaluator
         self.limits = limits
 
+    def with_limits(self, limits: Limits) -> Expression:
+        """The same expression evaluated under other limits (compiled ones are shared)."""
+        return Expression(self.text, self._evaluator, limits)
+
     def evaluate(self, variables: Mapping[str, Any] | None = None) -> Any:
         """The value of the expression (null when it cannot be evaluated)."""
         return self._run(variables)[0]
@@ -85,7 +90,7 @@ class Expression:
         except MemoryError:
             value = None
             run.warn(LIMIT_EXCEEDED, "the evaluation ran out of memory")
-        except Exception as error:  # noqa: BLE001 - nothing but FeelSyntaxError may escape
+        except Exception as error:
             value = None
             run.warn("INTERNAL_ERROR", f"{type(error).__name__}: {error}")
         return value, run
@@ -109,7 +114,7 @@ def _compiled(text: str, known_names: frozenset[str]) -> Expression:
     return Expression(text, evaluator)
 
 
-def compile(expression: str, known_names: Iterable[str] = ()) -> Expression:  # noqa: A001
+def compile(expression: str, known_names: Iterable[str] = ()) -> Expression:
     """Parse and compile an expression (cached by its text). A leading `=` is ignored.
 
     `known_names` lists variable names that contain spaces around reserved words or
@@ -163,7 +168,7 @@ class UnaryTestsExpression:
             result = self._evaluator(frame)
         except (Abort, RecursionError, MemoryError):
             return None
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
         return result if type(result) is bool else None
 

@@ -206,7 +206,7 @@ def apply(op: str, a: Any, b: Any) -> tuple[Any, str | None]:
 def negate(value: Any) -> Any:
     kind = type(value)
     if kind is Decimal:
-        return -value
+        return DECIMAL128.minus(value)
     if kind is Delta:
         return -value
     if kind is YM:

@@ -113,14 +113,18 @@ def _name_path(root: str, keys: tuple[str, ...]) -> Evaluator:
                     if value is MISSING:
                         value = REGISTRY.get(root)
                         if value is None:
-                            frame.run.warn(NO_VARIABLE_FOUND, f"no variable found with name '{root}'")
+                            frame.run.warn(
+                                NO_VARIABLE_FOUND, f"no variable found with name '{root}'"
+                            )
                             return None
                     break
                 for index, key in enumerate(keys):
                     if type(raw) is dict:
                         raw = raw.get(key, MISSING)
                         if raw is MISSING:
-                            frame.run.warn(NO_CONTEXT_ENTRY_FOUND, f"no context entry found with key '{key}'")
+                            frame.run.warn(
+                                NO_CONTEXT_ENTRY_FOUND, f"no context entry found with key '{key}'"
+                            )
                             return None
                     else:
                         value = to_feel(raw)
@@ -145,7 +149,10 @@ def select(frame: Frame, value: Any, key: str) -> Any:
             return None
         return result
     if type(value) is list:
-        return [select(frame, item, key) if type(item) is dict else _item_property(frame, item, key) for item in value]
+        return [
+            select(frame, item, key) if type(item) is dict else _item_property(frame, item, key)
+            for item in value
+        ]
     if value is None:
         frame.run.warn(NO_CONTEXT_ENTRY_FOUND, f"cannot get '{key}' of null")
         return None
@@ -198,7 +205,9 @@ def _range(node: nodes.RangeNode) -> Evaluator:
     def evaluate(frame: Frame) -> Any:
         low, high = start(frame), end(frame)
         if low is not None and high is not None and compare(low, high) is None:
-            frame.run.warn(INVALID_TYPE, f"range endpoints {render(low)} and {render(high)} are not comparable")
+            frame.run.warn(
+                INVALID_TYPE, f"range endpoints {render(low)} and {render(high)} are not comparable"
+            )
             return None
         if low is None and high is None:
             frame.run.warn(INVALID_TYPE, "a range needs at least one endpoint")
@@ -314,7 +323,9 @@ def _invocation(node: nodes.Invocation) -> Evaluator:
         if function is None:
             return None
         if not isinstance(function, FeelFunction):
-            frame.run.warn(NOT_A_FUNCTION, f"{description} is {type_name(function)}, not a function")
+            frame.run.warn(
+                NOT_A_FUNCTION, f"{description} is {type_name(function)}, not a function"
+            )
             return None
         if named is not None:
             return function.invoke(frame.run, None, {k: v(frame) for k, v in named})
@@ -409,7 +420,9 @@ def _between(node: nodes.Between) -> Evaluator:
 
     def evaluate(frame: Frame) -> Any:
         v = value(frame)
-        return _and(compare_values(frame, ">=", v, low(frame)), compare_values(frame, "<=", v, high(frame)))
+        return _and(
+            compare_values(frame, ">=", v, low(frame)), compare_values(frame, "<=", v, high(frame))
+        )
 
     return evaluate
 
@@ -515,11 +528,17 @@ def _instance_of(node: nodes.InstanceOf) -> Evaluator:
 
 
 def _if(node: nodes.If) -> Evaluator:
-    condition, then, otherwise = compile_node(node.condition), compile_node(node.then), compile_node(node.otherwise)
+    condition, then, otherwise = (
+        compile_node(node.condition),
+        compile_node(node.then),
+        compile_node(node.otherwise),
+    )
     return lambda frame: then(frame) if condition(frame) is True else otherwise(frame)
 
 
-def _iteration_values(frame: Frame, iteration: nodes.Iteration, source: Evaluator, end: Evaluator | None) -> list[Any] | None:
+def _iteration_values(
+    frame: Frame, iteration: nodes.Iteration, source: Evaluator, end: Evaluator | None
+) -> list[Any] | None:
     """The values an iteration variable takes, or None (with a warning) when it has none."""
     start = source(frame)
     if end is not None:
@@ -570,7 +589,8 @@ def _range_values(frame: Frame, value: Range) -> list[Any] | None:
 
 def _for(node: nodes.For) -> Evaluator:
     iterations = [
-        (it, compile_node(it.source), None if it.end is None else compile_node(it.end)) for it in node.iterations
+        (it, compile_node(it.source), None if it.end is None else compile_node(it.end))
+        for it in node.iterations
     ]
     body = compile_node(node.body)
 
@@ -643,7 +663,9 @@ def _uses_input(node: nodes.Node) -> bool:
             for item in child:
                 if isinstance(item, nodes.Node) and _uses_input(item):
                     return True
-                if isinstance(item, tuple) and any(isinstance(x, nodes.Node) and _uses_input(x) for x in item):
+                if isinstance(item, tuple) and any(
+                    isinstance(x, nodes.Node) and _uses_input(x) for x in item
+                ):
                     return True
     return False
 

@@ -16,6 +16,9 @@ class FeelError(Exception):
     """Base class of the FEEL engine's exceptions."""
 
 
+EXCERPT_WIDTH = 120
+
+
 class FeelSyntaxError(FeelError):
     """An expression that cannot be parsed.
 
@@ -30,7 +33,12 @@ class FeelSyntaxError(FeelError):
         self.column = column
         lines = expression.splitlines() or [""]
         text = lines[line - 1] if 0 < line <= len(lines) else ""
-        self.excerpt = f"{text}\n{' ' * max(column - 1, 0)}^"
+        caret = max(column - 1, 0)
+        if len(text) > EXCERPT_WIDTH:  # show a window around the column of a long line
+            start = max(0, min(caret - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+            text = text[start : start + EXCERPT_WIDTH]
+            caret -= start
+        self.excerpt = f"{text}\n{' ' * caret}^"
         super().__init__(f"{message} (line {line}, column {column})\n{self.excerpt}")
 
 

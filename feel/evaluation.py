@@ -28,7 +28,7 @@ class Limits:
     steps: int = 300_000
     items: int = 1_000_000
     string_length: int = 10_000_000
-    call_depth: int = 64
+    call_depth: int = 128
 
 
 DEFAULT_LIMITS = Limits()

@@ -68,7 +68,8 @@ class Builtin(FeelFunction):
         expected = " or ".join(str(len(s.params)) for s in self.signatures)
         run.warn(
             FUNCTION_INVOCATION_FAILURE,
-            f"function '{self.name}' expects {expected} arguments, got {len(args)}: ({render_args(args)})",
+            f"function '{self.name}' expects {expected} arguments, "
+            f"got {len(args)}: ({render_args(args)})",
         )
         return None
 
@@ -103,7 +104,7 @@ def _call(run: Run, name: str, signature: Signature, args: list[Any]) -> Any:
         return signature.impl(*args)
     except (Abort, RecursionError):
         raise
-    except Exception as error:  # noqa: BLE001 - every failure of a built-in is null + warning
+    except Exception as error:
         reason = str(error) or type(error).__name__
         run.warn(
             FUNCTION_INVOCATION_FAILURE,
@@ -156,7 +157,10 @@ class UserFunction(FeelFunction):
         if named is not None:
             unknown = set(named) - set(self.params)
             if unknown:
-                run.warn(FUNCTION_INVOCATION_FAILURE, f"function has no parameter named {sorted(unknown)[0]!r}")
+                run.warn(
+                    FUNCTION_INVOCATION_FAILURE,
+                    f"function has no parameter named {sorted(unknown)[0]!r}",
+                )
                 return None
             values = [named.get(p) for p in self.params]
         else:
@@ -176,7 +180,8 @@ class UserFunction(FeelFunction):
                 if coerced is NONCONFORMING:
                     run.warn(
                         INVALID_TYPE,
-                        f"argument {self.params[i]!r} is {render(values[i])}, not a {type_text(type_spec)}",
+                        f"argument {self.params[i]!r} is {render(values[i])}, "
+                        f"not a {type_text(type_spec)}",
                     )
                     return None
                 values[i] = coerced
@@ -217,13 +222,10 @@ class HostFunction(FeelFunction):
         from feel.mapping import to_feel
 
         try:
-            if named is not None:
-                result = self.function(**named)
-            else:
-                result = self.function(*(args or ()))
+            result = self.function(**named) if named is not None else self.function(*(args or ()))
         except Abort:
             raise
-        except Exception as error:  # noqa: BLE001 - a host function's failure is null + warning
+        except Exception as error:
             run.warn(FUNCTION_INVOCATION_FAILURE, f"function '{self.name}' failed: {error}")
             return None
         return to_feel(result)
@@ -252,7 +254,12 @@ def _render(value: Any, depth: int) -> str:
     if depth > 3:
         return "..."
     if type(value) is list:
-        return "[" + ", ".join(_render(v, depth + 1) for v in value[:10]) + (", ..." if len(value) > 10 else "") + "]"
+        return (
+            "["
+            + ", ".join(_render(v, depth + 1) for v in value[:10])
+            + (", ..." if len(value) > 10 else "")
+            + "]"
+        )
     if type(value) is dict:
         items = list(value.items())
         body = ", ".join(f"{k}: {_render(v, depth + 1)}" for k, v in items[:10])
@@ -264,9 +271,12 @@ def _render(value: Any, depth: int) -> str:
     text = temporal.to_string(value)
     if text is not None:
         kind = (
-            "date and time" if isinstance(value, dt.datetime)
-            else "date" if isinstance(value, dt.date)
-            else "time" if isinstance(value, dt.time)
+            "date and time"
+            if isinstance(value, dt.datetime)
+            else "date"
+            if isinstance(value, dt.date)
+            else "time"
+            if isinstance(value, dt.time)
             else "duration"
         )
         return f'{kind}("{text}")'

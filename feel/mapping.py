@@ -45,7 +45,7 @@ def to_feel(value: Any) -> Any:
         return {str(k): to_feel(v) for k, v in value.items()}
     if kind is list:
         return [to_feel(v) for v in value]
-    if isinstance(value, _PLAIN) or isinstance(value, FeelFunction):
+    if isinstance(value, (_PLAIN, FeelFunction)):
         return value
     if isinstance(value, int):  # bool was handled above; IntEnum and friends
         return Decimal(int(value))

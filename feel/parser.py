@@ -10,18 +10,37 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from feel import _lalr, nodes
 from feel.errors import FeelSyntaxError
 from feel.temporal import TemporalError, parse_temporal
+from feel.values import DECIMAL128
 
 MAX_EXPRESSION_LENGTH = 100_000
 
 _RESERVED = frozenset(
-    "and or if then else for in return some every satisfies between instance true false null "
-    "function external".split()
+    [
+        "and",
+        "or",
+        "if",
+        "then",
+        "else",
+        "for",
+        "in",
+        "return",
+        "some",
+        "every",
+        "satisfies",
+        "between",
+        "instance",
+        "true",
+        "false",
+        "null",
+        "function",
+        "external",
+    ]
 )
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*(?:[ \t]+\w+)*\Z")
 
@@ -77,7 +96,9 @@ def quote_known_names(text: str, names: Iterable[str]) -> str:
         if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?"):
             for name in candidates:
                 end = i + len(name)
-                if text.startswith(name, i) and (end >= n or not (text[end].isalnum() or text[end] in "_?")):
+                if text.startswith(name, i) and (
+                    end >= n or not (text[end].isalnum() or text[end] in "_?")
+                ):
                     out.append(f"`{name}`")
                     i = end
                     break
@@ -92,7 +113,17 @@ def quote_known_names(text: str, names: Iterable[str]) -> str:
 
 # ---------------------------------------------------------------- tokens to values
 
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "'": "'", "/": "/", "b": "\b", "f": "\f"}
+_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "'": "'",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", re.DOTALL)
 
 
@@ -176,7 +207,9 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
 
     def range(self, c: list[Any]) -> nodes.Node:
         opening, start, _, end, closing = c
-        return nodes.RangeNode(start, end, _BRACKETS_OPEN[str(opening)], _BRACKETS_CLOSE[str(closing)])
+        return nodes.RangeNode(
+            start, end, _BRACKETS_OPEN[str(opening)], _BRACKETS_CLOSE[str(closing)]
+        )
 
     def unary_comparison(self, c: list[Any]) -> nodes.Node:
         return nodes.UnaryComparison(str(c[0]), c[1])
@@ -212,7 +245,7 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
     def negation(self, c: list[Any]) -> nodes.Node:
         operand = c[1]
         if isinstance(operand, nodes.Literal) and type(operand.value) is Decimal:
-            return nodes.Literal(-operand.value)
+            return nodes.Literal(DECIMAL128.minus(operand.value))
         return nodes.Negation(operand)
 
     # ---- postfix
@@ -319,10 +352,27 @@ def _parser() -> Any:
 
 
 _READABLE = {
-    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'", "LBRACE": "'{'",
-    "COMMA": "','", "COLON": "':'", "DOT": "'.'", "NAME": "a name", "KEY": "a name", "STRING": "a string",
-    "NUMBER": "a number", "COMPARE": "a comparison", "THEN": "'then'", "ELSE": "'else'",
-    "RETURN": "'return'", "SATISFIES": "'satisfies'", "IN": "'in'", "__ANON_0": "'..'", "$END": "the end",
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "DOT": "'.'",
+    "NAME": "a name",
+    "KEY": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "COMPARE": "a comparison",
+    "THEN": "'then'",
+    "ELSE": "'else'",
+    "RETURN": "'return'",
+    "SATISFIES": "'satisfies'",
+    "IN": "'in'",
+    "__ANON_0": "'..'",
+    "$END": "the end",
 }
 
 
@@ -350,7 +400,9 @@ def parse(text: str, start: str = "expression") -> nodes.Node:
         return result
     except _lalr.UnexpectedCharacters as error:
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
-        raise FeelSyntaxError(f"unexpected character {char!r}", text, error.line, error.column) from None
+        raise FeelSyntaxError(
+            f"unexpected character {char!r}", text, error.line, error.column
+        ) from None
     except _lalr.UnexpectedToken as error:
         token = error.token
         if token.type == "$END":
@@ -362,16 +414,25 @@ def parse(text: str, start: str = "expression") -> nodes.Node:
         raise FeelSyntaxError(message + _expected(error.expected), text, line, column) from None
     except _lalr.UnexpectedEOF as error:
         line, column = _end_position(text)
-        raise FeelSyntaxError("unexpected end of expression" + _expected(error.expected), text, line, column) from None
+        raise FeelSyntaxError(
+            "unexpected end of expression" + _expected(error.expected), text, line, column
+        ) from None
     except _lalr.VisitError as error:
         inner = error.orig_exc
         if isinstance(inner, _GenericTypeError):
             token = inner.token
-            raise FeelSyntaxError(f"expected '>' to close the type, got {str(token)!r}", text, token.line, token.column) from None
+            raise FeelSyntaxError(
+                f"expected '>' to close the type, got {str(token)!r}",
+                text,
+                token.line,
+                token.column,
+            ) from None
         raise FeelSyntaxError(f"invalid expression: {inner}", text, 1, 1) from None
     except _GenericTypeError as error:
         token = error.token
-        raise FeelSyntaxError(f"expected '>' to close the type, got {str(token)!r}", text, token.line, token.column) from None
+        raise FeelSyntaxError(
+            f"expected '>' to close the type, got {str(token)!r}", text, token.line, token.column
+        ) from None
     except RecursionError:
         raise FeelSyntaxError("expression is nested too deeply", text, 1, 1) from None
 

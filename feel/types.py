@@ -68,9 +68,8 @@ def conforms(value: Any, spec: TypeSpec) -> bool:
     if isinstance(spec, ListType):
         return type(value) is list and all(v is None or conforms(v, spec.item) for v in value)
     if isinstance(spec, RangeType):
-        return (
-            type(value) is Range
-            and all(e is None or conforms(e, spec.item) for e in (value.start, value.end))
+        return type(value) is Range and all(
+            e is None or conforms(e, spec.item) for e in (value.start, value.end)
         )
     if isinstance(spec, ContextType):
         return type(value) is dict and all(

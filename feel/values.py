@@ -121,12 +121,15 @@ class FeelFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from feel import mapping
-        from feel.evaluation import Run
+        from feel.evaluation import Abort, Run
 
-        run = Run({})
+        run = Run()
         feel_args = [mapping.to_feel(a) for a in args]
         feel_named = {k: mapping.to_feel(v) for k, v in kwargs.items()} if kwargs else None
-        result = self.invoke(run, None if feel_named else feel_args, feel_named)
+        try:
+            result = self.invoke(run, None if feel_named else feel_args, feel_named)
+        except (Abort, RecursionError):
+            return None
         return mapping.to_host(result)
 
     def __repr__(self) -> str:
