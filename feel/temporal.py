@@ -15,8 +15,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import os
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,18 +26,23 @@ from feel.values import YearsMonthsDuration
 UTC = dt.UTC
 
 _DATE = r"(?P<sign>-)?(?P<year>[1-9]\d{4,8}|\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
+# Seconds may be left out (`13:30`, as feel-scala accepts); a zone is an offset, `Z`,
+# or `@` and an IANA zone id, never both.
 _TIME = (
-    r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)(?:\.(?P<fraction>\d+))?"
+    r"(?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d)(?:\.(?P<fraction>\d+))?)?"
     r"(?:(?P<utc>[zZ])|(?P<offset>[+-]\d\d:\d\d(?::\d\d)?)|@(?P<zone>[A-Za-z][\w/+\-]*))?"
 )
 DATE_RE = re.compile(_DATE + r"\Z")
 TIME_RE = re.compile(_TIME + r"\Z")
 DATE_TIME_RE = re.compile(_DATE + "T" + _TIME + r"\Z")
+# Components may carry their own sign (`PT-5M`, `P-1Y-2M`), as Java's parsers allow.
 DT_DURATION_RE = re.compile(
-    r"(?P<sign>-)?P(?!\Z)(?:(?P<days>\d+)D)?"
-    r"(?:T(?!\Z)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?\Z"
+    r"(?P<sign>[-+])?P(?!\Z)(?:(?P<days>-?\d+)D)?"
+    r"(?:T(?!\Z)(?:(?P<hours>-?\d+)H)?(?:(?P<minutes>-?\d+)M)?(?:(?P<seconds>-?\d+(?:\.\d*)?)S)?)?\Z"
 )
-YM_DURATION_RE = re.compile(r"(?P<sign>-)?P(?!\Z)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?\Z")
+YM_DURATION_RE = re.compile(
+    r"(?P<sign>[-+])?P(?!\Z)(?:(?P<years>-?\d+)Y)?(?:(?P<months>-?\d+)M)?\Z"
+)
 
 
 class TemporalError(ValueError):
@@ -53,6 +59,30 @@ def zone(name: str) -> dt.tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise TemporalError(f"unknown time zone '{name}'") from error
+
+
+@functools.lru_cache(maxsize=1)
+def local_zone() -> dt.tzinfo:
+    """The zone of this machine: $TZ or /etc/localtime as an IANA zone, else its current offset."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return dt.datetime.now().astimezone().tzinfo or UTC
+
+
+def now() -> dt.datetime:
+    """The current date and time in this machine's zone."""
+    return dt.datetime.now(local_zone())
 
 
 def fixed_offset(text: str) -> dt.tzinfo:
@@ -100,8 +130,10 @@ def _micros(fraction: str | None) -> int:
 
 
 def _time_parts(match: re.Match[str]) -> tuple[int, int, int, int, bool]:
-    hour, minute, second = int(match.group("hour")), int(match.group("minute")), int(match.group("second"))
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    second = int(match.group("second") or 0)
     micros = _micros(match.group("fraction"))
+    # 24:00:00 is the end of the day: midnight of the next one (ISO 8601)
     end_of_day = hour == 24 and minute == 0 and second == 0 and micros == 0
     if end_of_day:
         hour = 0
@@ -120,7 +152,9 @@ def parse_date(text: str) -> dt.date:
 def parse_time(text: str) -> dt.time:
     match = TIME_RE.match(text)
     if not match:
-        raise TemporalError(f"'{text}' is not a time (expected hh:mm:ss with an optional offset or zone)")
+        raise TemporalError(
+            f"'{text}' is not a time (expected hh:mm:ss with an optional offset or zone)"
+        )
     hour, minute, second, micros, _ = _time_parts(match)
     return dt.time(hour, minute, second, micros, tzinfo=_tz_from(match))
 
@@ -131,8 +165,15 @@ def parse_date_time(text: str) -> dt.datetime:
     if match:
         day = _date_from(match)
         hour, minute, second, micros, end_of_day = _time_parts(match)
-        value = dt.datetime(day.year, day.month, day.day, hour, minute, second, micros, _tz_from(match))
-        return value + dt.timedelta(days=1) if end_of_day else value
+        value = dt.datetime(
+            day.year, day.month, day.day, hour, minute, second, micros, _tz_from(match)
+        )
+        if end_of_day:
+            try:
+                value += dt.timedelta(days=1)
+            except OverflowError as error:
+                raise TemporalError("date and time out of the supported range") from error
+        return value
     match = DATE_RE.match(text)
     if match:
         day = _date_from(match)
@@ -144,20 +185,19 @@ def parse_days_time_duration(text: str) -> dt.timedelta:
     match = DT_DURATION_RE.match(text)
     if not match or text.endswith("T"):
         raise TemporalError(f"'{text}' is not a days and time duration (e.g. P1DT2H)")
-    seconds = Decimal(match.group("seconds") or 0)
-    whole = int(seconds)
-    micros = int((seconds - whole) * 1_000_000)
+    seconds = (
+        Decimal(match.group("days") or 0) * 86400
+        + Decimal(match.group("hours") or 0) * 3600
+        + Decimal(match.group("minutes") or 0) * 60
+        + Decimal((match.group("seconds") or "0").rstrip("."))
+    )
+    if match.group("sign") == "-":
+        seconds = -seconds
     try:
-        value = dt.timedelta(
-            days=int(match.group("days") or 0),
-            hours=int(match.group("hours") or 0),
-            minutes=int(match.group("minutes") or 0),
-            seconds=whole,
-            microseconds=micros,
-        )
-    except OverflowError as error:
+        # beyond microseconds the digits are dropped, as for times
+        return timedelta_from_seconds(seconds, ROUND_DOWN)
+    except TemporalError as error:
         raise TemporalError(f"duration '{text}' is too large") from error
-    return -value if match.group("sign") else value
 
 
 def parse_years_months_duration(text: str) -> YearsMonthsDuration:
@@ -165,7 +205,7 @@ def parse_years_months_duration(text: str) -> YearsMonthsDuration:
     if not match:
         raise TemporalError(f"'{text}' is not a years and months duration (e.g. P1Y2M)")
     months = int(match.group("years") or 0) * 12 + int(match.group("months") or 0)
-    return YearsMonthsDuration(-months if match.group("sign") else months)
+    return YearsMonthsDuration(-months if match.group("sign") == "-" else months)
 
 
 def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration:
@@ -223,9 +263,12 @@ def format_date(value: dt.date) -> str:
 
 
 def format_date_time(value: dt.datetime) -> str:
-    return format_date(value) + "T" + format_time(value.timetz()).removesuffix(
-        _format_zone(value.timetz())
-    ) + _format_zone(value)
+    return (
+        format_date(value)
+        + "T"
+        + format_time(value.timetz()).removesuffix(_format_zone(value.timetz()))
+        + _format_zone(value)
+    )
 
 
 def format_days_time_duration(value: dt.timedelta) -> str:
@@ -296,35 +339,41 @@ def date_as_date_time(value: dt.date) -> dt.datetime:
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from start to end (negative when end is earlier), as FEEL counts them."""
-    sign = 1
-    if end < start if type(start) is type(end) else False:
-        start, end, sign = end, start, -1
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    start_rest = (start.day, _clock(start))
-    end_rest = (end.day, _clock(end))
-    if end_rest < start_rest:
+    """Whole months from start to end (negative when end is earlier), as FEEL counts them.
+
+    Only the calendar dates count, not the clock or the zone (as Java's Period.between
+    does): from 2014-12-31T23:59:59 to 2016-12-31T00:00:01 is two years.
+    """
+    months = (end.year * 12 + end.month) - (start.year * 12 + start.month)
+    days = end.day - start.day
+    if months > 0 and days < 0:
         months -= 1
-    return sign * months
-
-
-def _clock(value: dt.date) -> tuple[int, int, int, int]:
-    if isinstance(value, dt.datetime):
-        return (value.hour, value.minute, value.second, value.microsecond)
-    return (0, 0, 0, 0)
+    elif months < 0 and days > 0:
+        months += 1
+    return months
 
 
 def time_to_seconds(value: dt.time) -> Decimal:
-    return Decimal(value.hour * 3600 + value.minute * 60 + value.second) + Decimal(value.microsecond) / 1_000_000
+    return (
+        Decimal(value.hour * 3600 + value.minute * 60 + value.second)
+        + Decimal(value.microsecond) / 1_000_000
+    )
 
 
 def duration_seconds(value: dt.timedelta) -> Decimal:
     """Exact seconds of a timedelta as a Decimal."""
-    return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / Decimal(1_000_000)
+    return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / Decimal(
+        1_000_000
+    )
 
 
-def timedelta_from_seconds(seconds: Decimal) -> dt.timedelta:
-    micros = (seconds * 1_000_000).to_integral_value()
+def timedelta_from_seconds(seconds: Decimal, rounding: str = ROUND_HALF_EVEN) -> dt.timedelta:
+    """The timedelta of a number of seconds, rounded to microseconds.
+
+    Raises:
+        TemporalError: the duration is beyond timedelta's range (999,999,999 days).
+    """
+    micros = (seconds * 1_000_000).to_integral_value(rounding=rounding)
     try:
         return dt.timedelta(microseconds=int(micros))
     except OverflowError as error:

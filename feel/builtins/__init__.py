@@ -5,4 +5,9 @@ decorator, using the parameter names of the DMN 1.5 specification (and of feel-s
 for its extensions) so that named invocation works.
 """
 
-from feel.builtins import boolean  # noqa: F401
+from feel.builtins import (
+    boolean,  # noqa: F401
+    conversion,  # noqa: F401
+    ranges,  # noqa: F401
+    temporals,  # noqa: F401
+)
