@@ -168,7 +168,7 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
 
     # ---- literals and names
     def number(self, c: list[Any]) -> nodes.Node:
-        return nodes.Literal(Decimal(str(c[0])))
+        return nodes.Literal(DECIMAL128.create_decimal(str(c[0])))
 
     def string(self, c: list[Any]) -> nodes.Node:
         return nodes.Literal(unescape(str(c[0])[1:-1]))
