@@ -1,0 +1,331 @@
+"""Sending requests with aiohttp: the one place that knows aiohttp and translates its errors.
+
+One `aiohttp.ClientSession` is shared by every job: connections are kept alive and reused,
+proxies come from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`), and cookies are
+never kept (a shared jar would carry one job's session cookies into another's requests).
+
+Timeouts: `connect_timeout` bounds each TCP connect and TLS handshake (aiohttp's
+`sock_connect`), `read_timeout` bounds every wait for response data (`sock_read`), and
+`send`'s `total_timeout` bounds the whole exchange, OAuth token requests included.
+A response body is streamed and given up as soon as it exceeds `max_response_bytes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import ssl
+import tempfile
+import time
+from collections import OrderedDict
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+import structlog
+import yarl
+from multidict import CIMultiDict
+
+from worker.auth import Authenticator
+from worker.config import ConnectorSettings
+from worker.errors import (
+    ConnectionFailedError,
+    ConnectionRefusedByPeerError,
+    ConnectorError,
+    DnsError,
+    InputError,
+    RedirectLimitError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    TlsError,
+)
+from worker.metrics import HTTP_REQUEST_DURATION, status_class
+from worker.redaction import SecretMask
+from worker.request import ClientTls, PreparedRequest
+from worker.response import HttpResponse
+
+log = structlog.get_logger(__name__)
+
+_CHUNK = 64 * 1024
+_TLS_CONTEXTS_KEPT = 32
+
+
+class HttpClient:
+    """Sends `PreparedRequest`s over one shared session; use `async with` or start/close.
+
+    `resolver` replaces aiohttp's DNS resolver (tests use it to fail a lookup without
+    sending a DNS query anywhere).
+    """
+
+    def __init__(
+        self, settings: ConnectorSettings, *, resolver: aiohttp.abc.AbstractResolver | None = None
+    ) -> None:
+        self.settings = settings
+        self._resolver = resolver
+        self._session: aiohttp.ClientSession | None = None
+        self._tls_contexts: OrderedDict[str, ssl.SSLContext] = OrderedDict()
+        self.auth = Authenticator(
+            self.exchange,
+            default_ttl=settings.oauth_default_ttl_seconds,
+            expiry_skew=settings.oauth_expiry_skew_seconds,
+            cache_size=settings.oauth_cache_size,
+        )
+
+    async def start(self) -> None:
+        """Open the shared session (needs a running event loop)."""
+        if self._session is not None:
+            return
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.max_connections,
+            resolver=self._resolver,
+            ttl_dns_cache=10,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=True,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            headers={"User-Agent": self.settings.user_agent},
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
+
+    async def close(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> HttpClient:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def send(
+        self, request: PreparedRequest, mask: SecretMask, *, total_timeout: float | None = None
+    ) -> HttpResponse:
+        """Authenticate and send `request`; a 401 to a cached OAuth token retries once.
+
+        Raises:
+            TransportError: no response (timeouts, refused, DNS, TLS, resets, redirects).
+            OAuthError: no OAuth token could be obtained.
+            ResponseTooLargeError: the body exceeds `max_response_bytes`.
+            InputError: the TLS material of `clientTls` is unusable.
+        """
+        try:
+            async with asyncio.timeout(total_timeout):
+                credentials = await self.auth.credentials(request.auth, mask, request)
+                response = await self.exchange(
+                    request.with_credentials(credentials.headers, credentials.query)
+                )
+                token = credentials.token
+                if response.status == 401 and token is not None:
+                    self.auth.invalidate(token)
+                    if token.from_cache:
+                        log.info("oauth.token_refused", status=401, action="fetching a new token")
+                        credentials = await self.auth.credentials(request.auth, mask, request)
+                        response = await self.exchange(
+                            request.with_credentials(credentials.headers, credentials.query)
+                        )
+                return response
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"The request did not finish within {_seconds(total_timeout)}, the time left "
+                "before the job's deadline (the job's timeout minus a safety margin)",
+                code="TIMEOUT",
+            ) from None
+
+    async def exchange(self, request: PreparedRequest) -> HttpResponse:
+        """Send `request` as is and read the whole response; the only aiohttp call.
+
+        Raises:
+            TransportError, ResponseTooLargeError, InputError: see `send`.
+        """
+        if self._session is None:
+            raise RuntimeError("HttpClient is not started")
+        url = yarl.URL(request.url, encoded=True)
+        where = f"{url.host}:{url.port}"
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=request.connect_timeout, sock_read=request.read_timeout
+        )
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            async with self._session.request(
+                request.method,
+                url,
+                headers=CIMultiDict(request.headers),
+                data=request.body,
+                allow_redirects=request.follow_redirects,
+                max_redirects=self.settings.max_redirects,
+                timeout=timeout,
+                ssl=self._tls_context(request.tls) if request.tls is not None else True,
+            ) as response:
+                status = response.status
+                content = await self._read(response, where)
+                return HttpResponse(
+                    status=response.status,
+                    reason=response.reason or "",
+                    headers=tuple((str(name), value) for name, value in response.headers.items()),
+                    content=content,
+                )
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise _translate(exc, request, where) from None
+        finally:
+            elapsed = time.perf_counter() - started
+            HTTP_REQUEST_DURATION.labels(request.method, status_class(status)).observe(elapsed)
+            log.info(
+                "http.request",
+                method=request.method,
+                url=f"{url.scheme}://{url.raw_authority}{url.raw_path}",
+                status=status,
+                duration_ms=round(elapsed * 1000, 1),
+            )
+
+    async def _read(self, response: aiohttp.ClientResponse, where: str) -> bytes:
+        limit = self.settings.max_response_bytes
+        if response.content_length is not None and response.content_length > limit:
+            raise _too_large(where, limit, f"announces {response.content_length} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(where, limit, "is larger")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _tls_context(self, tls: ClientTls) -> ssl.SSLContext:
+        """Build (or reuse) the SSL context for `clientTls`'s PEM material.
+
+        Raises:
+            InputError: a certificate or key that cannot be loaded.
+        """
+        material = "\0".join(
+            part or ""
+            for part in (
+                tls.trustedCertificate,
+                tls.clientCertificate,
+                tls.clientPrivateKey,
+                tls.privateKeyPassword,
+            )
+        )
+        key = hashlib.sha256(material.encode()).hexdigest()
+        context = self._tls_contexts.get(key)
+        if context is None:
+            context = _build_tls_context(tls)
+            self._tls_contexts[key] = context
+            while len(self._tls_contexts) > _TLS_CONTEXTS_KEPT:
+                self._tls_contexts.popitem(last=False)
+        self._tls_contexts.move_to_end(key)
+        return context
+
+
+def _build_tls_context(tls: ClientTls) -> ssl.SSLContext:
+    try:
+        context = ssl.create_default_context(cadata=tls.trustedCertificate)
+    except (ssl.SSLError, ValueError) as exc:
+        raise InputError(
+            f"clientTls.trustedCertificate: not a usable PEM certificate: {_ssl_reason(exc)}"
+        ) from None
+    if tls.clientCertificate is None or tls.clientPrivateKey is None:
+        return context
+    # ssl loads a client identity from files only; they live for the duration of the load,
+    # in a directory only this process can read.
+    with tempfile.TemporaryDirectory(prefix="client-tls-") as directory:
+        certificate = Path(directory, "certificate.pem")
+        private_key = Path(directory, "key.pem")
+        certificate.write_text(tls.clientCertificate)
+        private_key.write_text(tls.clientPrivateKey)
+        try:
+            context.load_cert_chain(certificate, private_key, password=tls.privateKeyPassword)
+        except (ssl.SSLError, ValueError) as exc:
+            raise InputError(
+                "clientTls: the client certificate and private key cannot be loaded (wrong "
+                f"format, mismatched pair or wrong password): {_ssl_reason(exc)}"
+            ) from None
+    return context
+
+
+def _ssl_reason(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc)
+
+
+def _too_large(where: str, limit: int, how: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"The response from {where} {how} than the {limit}-byte limit; raise "
+        "HTTP_MAX_RESPONSE_BYTES or ask the API for less"
+    )
+
+
+def _translate(exc: Exception, request: PreparedRequest, where: str) -> ConnectorError:
+    """Map an aiohttp (or socket) failure to the connector's error with a clear message."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return RequestTimeoutError(
+            f"Could not connect to {where} within {_seconds(request.connect_timeout)} "
+            "(connectionTimeoutInSeconds); the request was not sent",
+            code="CONNECT_TIMEOUT",
+        )
+    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
+        return RequestTimeoutError(
+            f"{where} sent no data for {_seconds(request.read_timeout)} (readTimeoutInSeconds)",
+            code="READ_TIMEOUT",
+        )
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return DnsError(f"Could not resolve the host of {where}: {_os_reason(exc)}")
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return TlsError(
+            f"The TLS certificate of {where} is not trusted: {exc.certificate_error}. Give the "
+            "server's CA certificate in clientTls.trustedCertificate if it is a private one"
+        )
+    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
+        return TlsError(f"TLS with {where} failed: {_os_reason(exc)}")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if exc.os_error.errno == errno.ECONNREFUSED:
+            return ConnectionRefusedByPeerError(
+                f"Connection to {where} refused: nothing listens there; the request was not sent"
+            )
+        return ConnectionFailedError(f"Could not connect to {where}: {_os_reason(exc)}")
+    if isinstance(exc, aiohttp.TooManyRedirects):
+        return RedirectLimitError(
+            f"More than {len(exc.history)} redirects (HTTP_MAX_REDIRECTS) starting at {where}"
+        )
+    if isinstance(
+        exc, aiohttp.InvalidUrlRedirectClientError | aiohttp.NonHttpUrlRedirectClientError
+    ):
+        return ConnectionFailedError(f"{where} redirected to an unusable URL: {exc}")
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return ConnectionFailedError(f"{where} closed the connection without a complete answer")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ConnectionFailedError(f"The response body from {where} is incomplete: {exc}")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return ConnectionFailedError(f"{where} answered with invalid HTTP: {exc.message}")
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return ConnectionFailedError(f"The connection to {where} failed: {_os_reason(exc)}")
+    if isinstance(exc, ValueError):
+        return InputError(f"The request cannot be sent: {exc}")
+    raise exc
+
+
+def _seconds(value: float | None) -> str:
+    return "the time allowed" if value is None else f"{value:g} s"
+
+
+def _os_reason(exc: BaseException) -> str:
+    inner: Any = getattr(exc, "os_error", None) or exc
+    return str(
+        getattr(inner, "strerror", None)
+        or getattr(inner, "reason", None)
+        or inner
+        or type(exc).__name__
+    )
