@@ -1,0 +1,154 @@
+"""The REST connector: one job's inputs in, one outcome out, no Zeebe in sight.
+
+```python
+async with Connector(settings) as connector:
+    outcome = await connector.run(job)   # Complete | Fail | ThrowError, never an exception
+```
+
+The story of a job, top to bottom:
+
+1. task headers parsed: `retryBackoff`, result and error expressions compiled (a bad one
+   fails the job before any request is sent);
+2. inputs bound: FEEL evaluated, secrets replaced, values validated (`worker.request`);
+3. request prepared and sent, credentials added, within the job's deadline
+   (`worker.http_client`, `worker.auth`);
+4. response mapped, status >= 400 made an error, result variable and expression applied;
+5. outcome decided, with the error expression if any (`worker.outcome`);
+6. secret values masked in every message and error variable of the outcome.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+import structlog
+
+from worker.config import ConnectorSettings
+from worker.errors import (
+    ConnectorError,
+    HttpStatusError,
+    RequestTimeoutError,
+    TaskHeaderError,
+)
+from worker.http_client import HttpClient
+from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
+from worker.outcome import TaskHeaders, decide, failure, output_variables
+from worker.redaction import SecretMask
+from worker.request import bind_inputs, prepare
+from worker.response import response_value
+from worker.secret_store import SecretStore
+
+log = structlog.get_logger(__name__)
+
+
+class Connector:
+    """Runs jobs of the REST connector over one shared HTTP client."""
+
+    def __init__(self, settings: ConnectorSettings, *, http: HttpClient | None = None) -> None:
+        self.settings = settings
+        self.secrets = SecretStore(settings.secrets_prefix, settings.secrets_dir)
+        self.http = http or HttpClient(settings)
+
+    async def __aenter__(self) -> Connector:
+        if not self.settings.secrets_prefix:
+            log.warning(
+                "secrets.no_prefix",
+                advice="every environment variable of the worker can be read as a secret; "
+                "set SECRETS_PREFIX (default SECRET_)",
+            )
+        await self.http.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.http.close()
+
+    async def run(self, job: JobInput) -> Outcome:
+        """Run `job` and return its outcome; never raises for anything a job can contain."""
+        mask = SecretMask()
+        try:
+            outcome = await self._run(job, mask)
+        except Exception as exc:
+            log.exception("connector.internal_error", job_key=job.key)
+            outcome = Fail(
+                f"The connector failed unexpectedly ({type(exc).__name__}: {exc}); this is a "
+                "bug in the worker, please report it",
+                retries=0,
+            )
+        return _masked(outcome, mask)
+
+    async def _run(self, job: JobInput, mask: SecretMask) -> Outcome:
+        try:
+            headers = TaskHeaders.parse(job.custom_headers)
+        except TaskHeaderError as exc:
+            return failure(exc, job, 0)
+        response = None
+        outputs = {}
+        error: ConnectorError | None = None
+        try:
+            used_secrets: dict[str, str] = {}
+            try:
+                inputs = bind_inputs(job.variables, self.secrets, used_secrets)
+            finally:
+                mask.add_all(used_secrets.values())
+            request = prepare(inputs, self.settings.default_timeout_seconds)
+            raw = await self.http.send(request, mask, total_timeout=self._time_left(job))
+            response = response_value(raw, request.response_format)
+            if raw.status >= 400:
+                raise HttpStatusError(
+                    raw.status, response["reason"], response["headers"], response["body"]
+                )
+            outputs = output_variables(response, headers)
+        except ConnectorError as exc:
+            error = exc
+        return decide(
+            job,
+            headers,
+            response=response,
+            outputs=outputs,
+            error=error,
+            mask=mask,
+            max_output_bytes=self.settings.max_output_bytes,
+        )
+
+    def _time_left(self, job: JobInput) -> float | None:
+        """Seconds the request may take so that the outcome is decided before the deadline.
+
+        Raises:
+            RequestTimeoutError: too little time is left to send the request at all.
+        """
+        if job.deadline_epoch_ms is None:
+            return None
+        margin = self.settings.deadline_margin_seconds
+        left = job.deadline_epoch_ms / 1000 - time.time() - margin
+        if left <= 0:
+            raise RequestTimeoutError(
+                f"The job's deadline is {margin:g} s away or less (the safety margin, "
+                "JOB_DEADLINE_MARGIN_SECONDS); the request was not sent",
+                code="TIMEOUT",
+            )
+        return left
+
+
+def _masked(outcome: Outcome, mask: SecretMask) -> Outcome:
+    """Mask secret values in the message and variables of a failure or BPMN error."""
+    if isinstance(outcome, Fail):
+        return Fail(
+            mask.redact(outcome.error_message),
+            outcome.retries,
+            outcome.retry_backoff_ms,
+            mask.redact_value(outcome.variables),
+        )
+    if isinstance(outcome, ThrowError):
+        return ThrowError(
+            outcome.error_code,
+            mask.redact(outcome.error_message),
+            mask.redact_value(outcome.variables),
+        )
+    assert isinstance(outcome, Complete)
+    return outcome
