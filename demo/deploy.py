@@ -111,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--echo-url", default="http://echo:8000", help="base URL of the echo")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for Zeebe")
     parser.add_argument("--instance-timeout", type=float, default=120.0)
+    parser.add_argument("--log-format", choices=["auto", "json", "console"], default="console")
     args = parser.parse_args(argv)
-    configure_logging("INFO", "auto")
+    configure_logging("INFO", args.log_format)
     variables = {
         "echoUrl": args.echo_url.rstrip("/"),
         "customerId": "C-1042",

@@ -338,3 +338,26 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+def test_constraints_pin_every_runtime_dependency_within_the_project_ranges() -> None:
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from tests.ops.runtime_lock import PROJECT, runtime_closure
+
+    pins = {}
+    for line in (REPO / "config" / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    # Versions may differ from this environment's (a newer release), names may not.
+    missing = sorted(set(runtime_closure()) - set(pins))
+    assert not missing, f"regenerate config/constraints.txt, it lacks {missing}"
+    for line in metadata.requires(PROJECT) or []:
+        requirement = Requirement(line)
+        if requirement.marker is None:
+            pinned = pins[canonicalize_name(requirement.name)]
+            assert requirement.specifier.contains(pinned), (requirement, pinned)

@@ -172,6 +172,8 @@ async def _run_deployer(*args: str) -> tuple[int, list[dict[str, Any]]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(REPO / "demo" / "deploy.py"),
+        "--log-format",
+        "json",
         *args,
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
