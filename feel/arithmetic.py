@@ -64,13 +64,17 @@ def _time_minus_time(a: dt.time, b: dt.time) -> dt.timedelta:
 def _date_time_minus(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
     if (a.tzinfo is None) != (b.tzinfo is None):
         raise ArithmeticError_("one date and time has a time zone and the other not")
+    if a.tzinfo is not None:
+        # Python subtracts wall clocks when both share a tzinfo; FEEL wants the instants
+        return a.astimezone(dt.UTC) - b.astimezone(dt.UTC)
     return a - b
 
 
-def _as_date_time(value: dt.date, other: dt.datetime) -> dt.datetime:
-    """A date next to a date and time: midnight, in UTC when the other has a zone."""
-    if other.tzinfo is None:
-        return dt.datetime(value.year, value.month, value.day)
+def _as_date_time(value: dt.date) -> dt.datetime:
+    """A date next to a date and time: its midnight in UTC, as DMN converts dates.
+
+    So a date and a local date and time have no difference (null), as the TCK expects.
+    """
     return date_as_date_time(value)
 
 
@@ -111,8 +115,8 @@ _SUBTRACT: dict[tuple[type, type], Callable[[Any, Any], Any]] = {
     (Delta, Delta): lambda a, b: a - b,
     (YM, YM): lambda a, b: YM(a.total_months - b.total_months),
     (DateTime, DateTime): _date_time_minus,
-    (DateTime, Date): lambda a, b: _date_time_minus(a, _as_date_time(b, a)),
-    (Date, DateTime): lambda a, b: _date_time_minus(_as_date_time(a, b), b),
+    (DateTime, Date): lambda a, b: _date_time_minus(a, _as_date_time(b)),
+    (Date, DateTime): lambda a, b: _date_time_minus(_as_date_time(a), b),
     (Date, Date): lambda a, b: a - b,
     (DateTime, Delta): lambda a, b: add_duration(a, -b),
     (DateTime, YM): lambda a, b: add_months(a, -b.total_months),

@@ -3,7 +3,8 @@
 Into FEEL (`to_feel`): ints and floats become `Decimal` (floats through their shortest
 repr, so 0.1 is 0.1); tuples and sets become lists; mappings become dicts with string
 keys; Python callables become FEEL functions; `date`, `time`, `datetime`, `timedelta`,
-`YearsMonthsDuration` and `Range` are FEEL values already. Anything else is null.
+`YearsMonthsDuration` and `Range` are FEEL values already, and any object with an
+integer `total_months` is taken for a years and months duration. Anything else is null.
 
 Out of FEEL (`to_host`): FEEL values are plain Python values already; functions stay
 callable objects.
@@ -57,6 +58,9 @@ def to_feel(value: Any) -> Any:
         from feel.functions import HostFunction
 
         return HostFunction(value)
+    months = getattr(value, "total_months", None)
+    if type(months) is int:  # another library's years and months duration, duck-typed
+        return YearsMonthsDuration(months)
     return None
 
 
