@@ -99,45 +99,52 @@ def _name_path(root: str, keys: tuple[str, ...]) -> Evaluator:
     """A path from a variable. Walks the caller's raw values and converts only the result."""
 
     def evaluate(frame: Frame) -> Any:
-        current: Frame = frame
-        while True:
-            value = current.vars.get(root, MISSING)
-            if value is not MISSING:
-                break
-            parent = current.parent
-            if parent is None:
-                host = current.host
-                raw = MISSING if host is None else host.get(root, MISSING)
-                if raw is MISSING:
-                    value = frame.lookup(root)  # builtins and the warning
-                    if value is MISSING:
-                        value = REGISTRY.get(root)
-                        if value is None:
-                            frame.run.warn(
-                                NO_VARIABLE_FOUND, f"no variable found with name '{root}'"
-                            )
-                            return None
-                    break
-                for index, key in enumerate(keys):
-                    if type(raw) is dict:
-                        raw = raw.get(key, MISSING)
-                        if raw is MISSING:
-                            frame.run.warn(
-                                NO_CONTEXT_ENTRY_FOUND, f"no context entry found with key '{key}'"
-                            )
-                            return None
-                    else:
-                        value = to_feel(raw)
-                        for rest in keys[index:]:
-                            value = select(frame, value, rest)
-                        return value
-                return to_feel(raw)
-            current = parent
-        for key in keys:
-            value = select(frame, value, key)
-        return value
+        value, raw = resolve_path(frame, root, keys)
+        return to_feel(value) if raw else value
 
     return evaluate
+
+
+def resolve_path(frame: Frame, root: str, keys: tuple[str, ...]) -> tuple[Any, bool]:
+    """The value at `root.keys...`, and whether it is still a raw (unconverted) host value.
+
+    A path into the caller's variables walks their dicts as they are, so that reading one
+    number from a large response does not convert the whole response to FEEL values.
+    """
+    current: Frame = frame
+    while True:
+        value = current.vars.get(root, MISSING)
+        if value is not MISSING:
+            break
+        parent = current.parent
+        if parent is None:
+            host = current.host
+            raw = MISSING if host is None else host.get(root, MISSING)
+            if raw is MISSING:
+                function = REGISTRY.get(root)
+                if function is None:
+                    frame.run.warn(NO_VARIABLE_FOUND, f"no variable found with name '{root}'")
+                    return None, False
+                value = function
+                break
+            for index, key in enumerate(keys):
+                if type(raw) is dict:
+                    raw = raw.get(key, MISSING)
+                    if raw is MISSING:
+                        frame.run.warn(
+                            NO_CONTEXT_ENTRY_FOUND, f"no context entry found with key '{key}'"
+                        )
+                        return None, False
+                else:
+                    value = to_feel(raw)
+                    for rest in keys[index:]:
+                        value = select(frame, value, rest)
+                    return value, False
+            return raw, True
+        current = parent
+    for key in keys:
+        value = select(frame, value, key)
+    return value, False
 
 
 def select(frame: Frame, value: Any, key: str) -> Any:
@@ -254,6 +261,11 @@ def _filter(node: nodes.Filter) -> Evaluator:
     base = compile_node(node.base)
     condition = compile_node(node.condition)
     constant = node.condition.value if isinstance(node.condition, nodes.Literal) else MISSING
+    chain = _path_chain(node.base) if isinstance(node.base, nodes.Path) else None
+    if chain is None and isinstance(node.base, nodes.Name):
+        chain = (node.base.name, ())
+    if chain is not None and type(constant) is Decimal:
+        return _raw_index(chain, constant)
 
     def evaluate(frame: Frame) -> Any:
         items = base(frame)
@@ -280,6 +292,22 @@ def _filter(node: nodes.Filter) -> Evaluator:
             if test is True:
                 result.append(item)
         return result
+
+    return evaluate
+
+
+def _raw_index(chain: tuple[str, tuple[str, ...]], position: Decimal) -> Evaluator:
+    """`a.b[1]`: pick the item from the raw list and convert only that item."""
+    root, keys = chain
+
+    def evaluate(frame: Frame) -> Any:
+        items, raw = resolve_path(frame, root, keys)
+        if items is None:
+            return None
+        if type(items) is not list:
+            items = [items]
+        item = index(frame, items, position)
+        return to_feel(item) if raw else item
 
     return evaluate
 
