@@ -245,7 +245,7 @@ def _format_zone(value: dt.time | dt.datetime) -> str:
     if tz is None:
         return ""
     key = getattr(tz, "key", None)
-    if key:
+    if isinstance(key, str) and key:
         return "@" + key
     offset = tz.utcoffset(None) if isinstance(value, dt.time) else value.utcoffset()
     return format_offset(offset or dt.timedelta(0))

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from feel import temporal
-from feel.functions import FeelFunction, FunctionError, builtin, format_number
+from feel.functions import FunctionError, builtin, format_number
 from feel.temporal import TemporalError
-from feel.values import DECIMAL128, Range, YearsMonthsDuration, type_name
+from feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration, type_name
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- argument checks
 
@@ -33,7 +36,7 @@ def _integer(value: Any, name: str) -> int:
     return int(value)
 
 
-def _temporal(parse: Any, text: str) -> Any:
+def _temporal(parse: Callable[[str], T], text: str) -> T:
     try:
         return parse(text)
     except TemporalError as error:
@@ -244,7 +247,7 @@ def feel_text(value: Any, nested: bool = False) -> str:
     if type(value) is str:
         return _quote(value) if nested else value
     if type(value) is Decimal:
-        return format_number(value)
+        return _number_text(value)
     if type(value) is list:
         return "[" + ", ".join(feel_text(item, True) for item in value) + "]"
     if type(value) is dict:
@@ -260,6 +263,14 @@ def feel_text(value: Any, nested: bool = False) -> str:
     raise FunctionError(f"cannot write {type_name(value)} as a string")
 
 
+def _number_text(value: Decimal) -> str:
+    """Plain notation, no trailing zeros, all 34 digits (normalize in the default
+    context would round to 28)."""
+    if value.is_zero():
+        return "0"
+    return format(DECIMAL128.normalize(value), "f")
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -269,9 +280,9 @@ def _key(key: str) -> str:
 
 
 def _range_text(value: Range) -> str:
-    if value.comparison is not None:
-        operand = value.end if value.comparison in ("<", "<=") else value.start
-        return f"{value.comparison} {feel_text(operand, True)}"
+    """A range as the literal range() reads back: `< 10` is `(..10)`, as in DMN 1.5."""
+    if value.comparison == "!=":
+        return f"!= {feel_text(value.start, True)}"
     left = "[" if value.start_included else "("
     right = "]" if value.end_included else ")"
     start = "" if value.start is None else feel_text(value.start, True)

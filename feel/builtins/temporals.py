@@ -111,7 +111,7 @@ def _same_temporal(a: dt.time | dt.datetime, b: dt.time | dt.datetime) -> bool:
     return _zone_identity(a) == _zone_identity(b)
 
 
-def _zone_identity(value: dt.time | dt.datetime) -> Any:
+def _zone_identity(value: dt.time | dt.datetime) -> tuple[str, object] | None:
     """What tells two zones apart: the IANA id of a named zone, else the fixed offset."""
     tz = value.tzinfo
     if tz is None:
