@@ -7,7 +7,12 @@ for its extensions) so that named invocation works.
 
 from feel.builtins import (
     boolean,  # noqa: F401
+    contexts,  # noqa: F401
     conversion,  # noqa: F401
+    extensions,  # noqa: F401
+    lists,  # noqa: F401
+    numeric,  # noqa: F401
     ranges,  # noqa: F401
+    strings,  # noqa: F401
     temporals,  # noqa: F401
 )

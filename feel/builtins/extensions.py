@@ -1,0 +1,186 @@
+"""feel-scala's extensions: `get or else`, `assert`, `is blank`, `trim`, `uuid`, base64, JSON...
+
+`assert` is the one function that fails a whole evaluation: when its condition is not
+true it records an ASSERTION_FAILURE warning with the message and the result of the
+expression is null, wherever the call was.
+
+`to json` writes numbers with all their digits (`1.10` as `1.1`, never a float),
+dates, times and durations as their ISO strings (a date and time in a named zone as
+`2025-11-24T10:00:00+01:00[Europe/Berlin]`, as Camunda does), ranges as FEEL text and
+functions as null. `from json` reads numbers as exact decimals and keeps strings as
+strings (no date guessing).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid as uuid_module
+from decimal import Decimal, DecimalException
+from typing import Any
+
+from feel import temporal
+from feel.builtins import arguments
+from feel.builtins.xml_regex import compile_pattern
+from feel.errors import ASSERTION_FAILURE
+from feel.evaluation import Abort, Run
+from feel.functions import FunctionError, builtin, format_number, render
+from feel.values import DECIMAL128, FeelFunction, Range
+
+
+@builtin("get or else", ["value", "default"])
+def get_or_else(value: Any, default: Any) -> Any:
+    """The value, or the default when the value is null."""
+    return default if value is None else value
+
+
+def _assert(run: Run, value: Any, condition: Any, cause: Any = None) -> Any:
+    if condition is True:
+        return value
+    if cause is None:
+        message = f"the condition is not fulfilled (it is {render(condition)})"
+    else:
+        message = cause if type(cause) is str else render(cause)
+    run.warn(ASSERTION_FAILURE, message)
+    raise Abort
+
+
+builtin("assert", ["value", "condition"], pass_run=True)(_assert)
+builtin("assert", ["value", "condition", "cause"], pass_run=True)(_assert)
+
+
+@builtin("is blank", ["string"])
+def is_blank(string: Any) -> bool:
+    """Whether the string is empty or only whitespace."""
+    return not arguments.string(string, "string").strip()
+
+
+@builtin("trim", ["string"])
+def trim(string: Any) -> str:
+    """The string without leading and trailing whitespace."""
+    return arguments.string(string, "string").strip()
+
+
+@builtin("uuid")
+def uuid() -> str:
+    """A random (version 4) UUID, 36 characters."""
+    return str(uuid_module.uuid4())
+
+
+@builtin("to base64", ["value"], pass_run=True)
+def to_base64(run: Run, value: Any) -> str:
+    """The UTF-8 bytes of the string, in Base64."""
+    text = arguments.string(value, "value")
+    return run.check_string(base64.b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii"))
+
+
+@builtin("from base64", ["value"])
+def from_base64(value: Any) -> str:
+    """The string whose UTF-8 bytes the Base64 text encodes."""
+    text = arguments.string(value, "value")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError) as error:
+        raise FunctionError(f"not Base64 of UTF-8 text: {error}") from None
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _zoned_text(value: dt.datetime) -> str | None:
+    """`2025-11-24T10:00:00+01:00[Europe/Berlin]` for a date and time in a named zone."""
+    key = getattr(value.tzinfo, "key", None)
+    offset = value.utcoffset()
+    if not key or offset is None:
+        return None
+    local = temporal.to_string(value.replace(tzinfo=None))
+    seconds = int(offset.total_seconds())
+    if seconds == 0:
+        zone = "Z"
+    else:
+        sign = "-" if seconds < 0 else "+"
+        hours, rest = divmod(abs(seconds), 3600)
+        zone = f"{sign}{hours:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
+    return f"{local}{zone}[{key}]"
+
+
+def _to_json(value: Any, out: list[str]) -> None:
+    kind = type(value)
+    if value is None:
+        out.append("null")
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif kind is Decimal:
+        out.append(format_number(value))
+    elif kind is str:
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif kind is list:
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _to_json(item, out)
+        out.append("]")
+    elif kind is dict:
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if index:
+                out.append(",")
+            out.append(json.dumps(str(key), ensure_ascii=False) + ":")
+            _to_json(item, out)
+        out.append("}")
+    elif isinstance(value, FeelFunction):
+        out.append("null")
+    elif kind is Range:
+        out.append(json.dumps(render(value, 10_000), ensure_ascii=False))
+    else:
+        text = (_zoned_text(value) if kind is dt.datetime else None) or temporal.to_string(value)
+        out.append("null" if text is None else json.dumps(text))
+
+
+@builtin("to json", ["value"], pass_run=True)
+def to_json(run: Run, value: Any) -> str:
+    """The value as a JSON text."""
+    out: list[str] = []
+    try:
+        _to_json(value, out)
+    except RecursionError:
+        raise FunctionError("the value is nested too deeply") from None
+    return run.check_string("".join(out))
+
+
+def _reject_constant(name: str) -> Any:
+    raise FunctionError(f"'{name}' is not a JSON number")
+
+
+def _json_number(text: str) -> Decimal:
+    try:
+        return DECIMAL128.plus(Decimal(text))
+    except DecimalException:
+        raise FunctionError(f"the number {text[:40]} is too large") from None
+
+
+@builtin("from json", ["value"])
+def from_json(value: Any) -> Any:
+    """The FEEL value of a JSON text: objects are contexts, arrays lists, numbers exact."""
+    text = arguments.string(value, "value")
+    try:
+        return json.loads(
+            text, parse_float=_json_number, parse_int=_json_number, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as error:
+        raise FunctionError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise FunctionError("the JSON is nested too deeply") from None
+
+
+# ---------------------------------------------------------------- regular expressions
+
+
+@builtin("extract", ["string", "pattern"])
+def extract(string: Any, pattern: Any) -> list[str]:
+    """Every match of the pattern in the string, in order."""
+    text = arguments.string(string, "string")
+    return compile_pattern(arguments.string(pattern, "pattern")).find_all(text)
