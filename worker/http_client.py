@@ -163,6 +163,9 @@ class HttpClient:
                 url,
                 headers=CIMultiDict(request.headers),
                 data=request.body,
+                # aiohttp would label a bodiless POST application/octet-stream; strict
+                # servers refuse a Content-Type without a body.
+                skip_auto_headers=() if request.header("Content-Type") else ("Content-Type",),
                 allow_redirects=request.follow_redirects,
                 max_redirects=self.settings.max_redirects,
                 timeout=timeout,

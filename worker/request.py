@@ -115,10 +115,10 @@ def _flag(value: object) -> object:
 
 
 def _method(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(
-            "is required" if value is None else f"must be text, got {_describe(value)}"
-        )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("is required")
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, got {_describe(value)}")
     method = value.strip().upper()
     if method not in METHODS:
         raise ValueError(f"must be one of {', '.join(METHODS)}, got {value!r}")
@@ -142,12 +142,10 @@ def _seconds(value: object) -> float | None:
 
 
 def _url(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(
-            "is required"
-            if value is None or value == ""
-            else f"must be a URL, got {_describe(value)}"
-        )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("is required")
+    if not isinstance(value, str):
+        raise ValueError(f"must be a URL, got {_describe(value)}")
     url = value.strip()
     split_url(url)
     return url
