@@ -108,6 +108,7 @@ class GatewayState:
         self.activation_log: list[tuple[int, str, int]] = []  # (job key, worker, at ms)
         self.activate_requests = 0
         self.activated_bytes = 0  # size of the variables handed out, for the bench
+        self.ended_count = 0  # jobs completed, errored or in an incident (cheap to poll)
         self._keys = itertools.count(2251799813685249)  # Zeebe-like keys
         self._activatable: dict[str, deque[int]] = {}
         self._timers: list[tuple[int, int, int]] = []  # (due ms, job key, job version)
@@ -317,6 +318,7 @@ class GatewayState:
         job.worker = ""
         if job.retries <= 0:
             job.state = INCIDENT
+            self.ended_count += 1
         elif detail["retryBackOff"] > 0:
             job.state = FAILED
             job.activatable_at_ms = now_ms() + detail["retryBackOff"]
@@ -340,6 +342,7 @@ class GatewayState:
     def _end(self, job: Job, state: str) -> None:
         job.state = state
         job.version += 1
+        self.ended_count += 1
 
     def _make_activatable(self, job: Job) -> None:
         job.state = ACTIVATABLE

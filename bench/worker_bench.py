@@ -1,0 +1,404 @@
+"""Worker throughput, CPU and memory, measured side by side in one run on this machine.
+
+    .venv/bin/python bench/worker_bench.py [--jobs 10000] [--concurrency 100]
+
+This process hosts the gateway double (`tests.zeebe_gateway`) and a loopback aiohttp
+server; each contender runs in its own process, so that on a 2-core machine it gets one
+core while the double and the HTTP server share the other:
+
+1. ceiling: a bare gRPC stub loop that activates and completes jobs doing no HTTP, at
+   the same concurrency: the most the double lets any worker do;
+2. raw: a plain aiohttp loop making the same HTTP requests at the same concurrency;
+3. worker: `python -m worker` (the real connector pipeline) working the jobs, with its
+   CPU time per job (from /proc) and its resident memory sampled every 1,000 jobs;
+4. fetch variables: the worker again on jobs that carry a large process variable, once
+   fetching all variables and once with `ZEEBE_FETCH_VARIABLES=inputs`.
+
+It prints jobs/s for each and the worker/ceiling and worker/raw ratios. Targets: worker/
+ceiling >= 0.8, worker CPU well under 0.5 ms a job, memory flat over 10,000 jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.zeebe_gateway import GatewayDouble, GatewayState  # noqa: E402
+
+TYPE = "io.camunda:http-json:1"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ----- the jobs --------------------------------------------------------------------------
+
+
+def request_body(n: int) -> dict[str, Any]:
+    return {"orderId": n, "customer": "C-1042", "items": [{"sku": "A-1", "qty": 2}]}
+
+
+def job_variables(url: str, n: int, extra_bytes: int = 0) -> dict[str, Any]:
+    """A job as the REST connector template (v10+) produces it, plus process data."""
+    variables: dict[str, Any] = {
+        "url": f"{url}/orders",
+        "method": "POST",
+        "authentication": {"type": "noAuth"},
+        "headers": {"X-Request-Id": f"req-{n}"},
+        "queryParameters": {"source": "bench"},
+        "body": request_body(n),
+        "connectionTimeoutInSeconds": 20,
+        "readTimeoutInSeconds": 20,
+    }
+    if extra_bytes:
+        # Process variables the task does not use, as a real process carries them.
+        variables["order"] = {"lines": ["x" * 90 for _ in range(extra_bytes // 100)]}
+    return variables
+
+
+HEADERS = {"resultExpression": "={status: response.status, echoed: response.body.orderId}"}
+
+
+# ----- the loopback HTTP service ----------------------------------------------------------
+
+
+class OrdersProtocol(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 server answering every POST with a small JSON body.
+
+    aiohttp.web would cost this process about as much CPU per request as the double
+    costs per job; the service under the worker is not what is measured here.
+    """
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            head = self.buffer[:head_end].lower()
+            length_at = head.find(b"content-length:")
+            length = 0
+            if length_at >= 0:
+                line_end = head.find(b"\r\n", length_at)
+                length = int(head[length_at + 15 : line_end if line_end > 0 else None])
+            end = head_end + 4 + length
+            if len(self.buffer) < end:
+                return
+            body, self.buffer = self.buffer[head_end + 4 : end], self.buffer[end:]
+            order = json.loads(body)["orderId"] if body else 0
+            payload = b'{"orderId": %d, "accepted": true}' % order
+            self.transport.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
+            )
+
+
+async def start_http_server() -> tuple[asyncio.Server, str]:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(OrdersProtocol, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+# ----- measuring --------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    name: str
+    jobs: int
+    seconds: float
+    cpu_seconds: float | None = None
+    peak_rss: int | None = None
+    rss_samples: list[tuple[int, int]] = field(default_factory=list)
+    bytes_per_job: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.jobs / self.seconds
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+
+
+def peak_rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+async def wait_for_endings(
+    state: GatewayState, target: int, on_progress: Callable[[int], None] | None = None
+) -> float:
+    """Wait until `target` jobs ended; return when the first activation happened."""
+    while not state.activation_log:
+        await asyncio.sleep(0.001)
+    first = time.perf_counter()
+    seen = 0
+    while True:
+        done = state.ended_count
+        if on_progress and done // 1000 > seen // 1000:
+            on_progress(done)
+        seen = done
+        if done >= target:
+            return first
+        await asyncio.sleep(0.005)
+
+
+async def spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *args,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def measure_ceiling(jobs: int, concurrency: int) -> Run:
+    async with GatewayDouble() as double:
+        double.state.create_jobs(jobs, TYPE, variables={"x": 1})
+        process = await spawn(
+            sys.executable, __file__, "_ceiling", double.address, str(jobs), str(concurrency)
+        )
+        first = await wait_for_endings(double.state, jobs)
+        elapsed = time.perf_counter() - first
+        await process.wait()
+    return Run("ceiling (bare stub loop, no HTTP)", jobs, elapsed)
+
+
+async def measure_raw(url: str, jobs: int, concurrency: int) -> Run:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "_raw",
+        url,
+        str(jobs),
+        str(concurrency),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    return Run("raw aiohttp loop", jobs, float(out.decode().strip()))
+
+
+async def measure_worker(
+    url: str,
+    jobs: int,
+    concurrency: int,
+    *,
+    name: str,
+    extra_bytes: int = 0,
+    env: dict[str, str] | None = None,
+    warmup: int = 500,
+) -> Run:
+    async with GatewayDouble() as double:
+        state = double.state
+        worker_env = {
+            "ZEEBE_ADDRESS": double.address,
+            "ZEEBE_MAX_JOBS_ACTIVE": str(concurrency),
+            "HEALTH_PORT": "0",
+            "LOG_FORMAT": "json",
+            **(env or {}),
+        }
+        process = await spawn(sys.executable, "-m", "worker", env=worker_env)
+        # Warm up (imports, connections, FEEL caches) before measuring.
+        for n in range(warmup):
+            state.create_job(
+                TYPE, variables=job_variables(url, n, extra_bytes), custom_headers=HEADERS
+            )
+        await wait_for_endings(state, warmup)
+        state.activated_bytes = 0
+        cpu_before = cpu_seconds(process.pid)
+        samples: list[tuple[int, int]] = []
+        for n in range(jobs):
+            state.create_job(
+                TYPE, variables=job_variables(url, n, extra_bytes), custom_headers=HEADERS
+            )
+        started = time.perf_counter()
+        await wait_for_endings(
+            state,
+            warmup + jobs,
+            lambda done: samples.append((done - warmup, rss_bytes(process.pid))),
+        )
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(process.pid) - cpu_before
+        peak = peak_rss_bytes(process.pid)
+        bytes_per_job = state.activated_bytes / jobs
+        process.send_signal(signal.SIGTERM)
+        code = await process.wait()
+        problems = state.problems_with_exactly_once(list(state.jobs))
+        failed = [j for j in state.jobs.values() if j.state != "COMPLETED"]
+        if code != 0 or problems or failed:
+            raise SystemExit(f"worker run went wrong: exit {code}, {problems[:3]}, {failed[:1]}")
+    return Run(name, jobs, elapsed, cpu, peak, samples, bytes_per_job)
+
+
+# ----- the contenders that run in their own process ---------------------------------------
+
+
+async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
+    """Activate and complete `jobs` jobs with the raw stub, `concurrency` at a time."""
+    import grpc
+    from pyzeebe.proto import gateway_pb2 as pb
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = GatewayStub(channel)
+        in_flight: set[asyncio.Task[Any]] = set()
+        done = 0
+        slot = asyncio.Event()
+
+        async def complete(key: int) -> None:
+            nonlocal done
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables="{}"))
+            done += 1
+
+        def finished(task: asyncio.Task[Any]) -> None:
+            in_flight.discard(task)
+            slot.set()
+
+        while done < jobs:
+            free = concurrency - len(in_flight)
+            if free <= 0:
+                slot.clear()
+                await slot.wait()
+                continue
+            request = pb.ActivateJobsRequest(
+                type=TYPE,
+                worker="ceiling",
+                timeout=60_000,
+                maxJobsToActivate=free,
+                requestTimeout=200,
+            )
+            async for response in stub.ActivateJobs(request):
+                for job in response.jobs:
+                    json.loads(job.variables)  # as any client must
+                    task = asyncio.create_task(complete(job.key))
+                    in_flight.add(task)
+                    task.add_done_callback(finished)
+        await asyncio.gather(*in_flight)
+
+
+async def raw_client(url: str, jobs: int, concurrency: int) -> None:
+    """Make `jobs` POSTs like the worker's, `concurrency` at a time; print the seconds."""
+    import aiohttp
+
+    queue = iter(range(jobs))
+    async with aiohttp.ClientSession() as session:
+
+        async def loop() -> None:
+            for n in queue:
+                async with session.post(
+                    f"{url}/orders",
+                    json=request_body(n),
+                    params={"source": "bench"},
+                    headers={"X-Request-Id": f"req-{n}"},
+                ) as response:
+                    await response.json()
+
+        for n in range(min(200, jobs)):  # warm up the connection pool
+            async with session.post(f"{url}/orders", json=request_body(n)) as response:
+                await response.read()
+        started = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        print(time.perf_counter() - started)
+
+
+# ----- report ----------------------------------------------------------------------------
+
+
+def mib(value: int | None) -> str:
+    return f"{(value or 0) / 2**20:.1f} MiB"
+
+
+async def bench(jobs: int, concurrency: int, fetch_jobs: int) -> None:
+    server, url = await start_http_server()
+    try:
+        print(f"{jobs} jobs, concurrency {concurrency}, {os.cpu_count()} CPUs\n")
+        ceiling = await measure_ceiling(jobs, concurrency)
+        raw = await measure_raw(url, jobs, concurrency)
+        worker = await measure_worker(url, jobs, concurrency, name="worker (python -m worker)")
+        fetch_all = await measure_worker(
+            url,
+            fetch_jobs,
+            concurrency,
+            name="worker, 20 KB process data, fetch all",
+            extra_bytes=20_000,
+            warmup=200,
+        )
+        fetch_inputs = await measure_worker(
+            url,
+            fetch_jobs,
+            concurrency,
+            name="worker, 20 KB process data, fetch inputs",
+            extra_bytes=20_000,
+            warmup=200,
+            env={"ZEEBE_FETCH_VARIABLES": "inputs"},
+        )
+    finally:
+        server.close()
+
+    for run in (ceiling, raw, worker, fetch_all, fetch_inputs):
+        print(f"{run.name:45} {run.rate:8.0f} jobs/s  ({run.jobs} in {run.seconds:.2f} s)")
+    print()
+    print(f"worker/ceiling  {worker.rate / ceiling.rate:.2f}   (target >= 0.8)")
+    print(f"worker/raw      {worker.rate / raw.rate:.2f}")
+    assert worker.cpu_seconds is not None
+    print(
+        f"worker CPU      {worker.cpu_seconds * 1000 / worker.jobs:.3f} ms/job "
+        f"({worker.cpu_seconds:.2f} s for {worker.jobs} jobs; target well under 0.5)"
+    )
+    print(f"worker memory   peak {mib(worker.peak_rss)}; resident after N jobs:")
+    print("                " + ", ".join(f"{n}: {mib(rss)}" for n, rss in worker.rss_samples))
+    if len(worker.rss_samples) >= 3:
+        (first_n, early), (last_n, last) = worker.rss_samples[1], worker.rss_samples[-1]
+        print(f"                growth from {first_n} to {last_n} jobs: {mib(last - early)}")
+    print()
+    for run in (fetch_all, fetch_inputs):
+        print(
+            f"{run.name:45} {run.bytes_per_job:8.0f} bytes of variables/job, "
+            f"{run.rate:6.0f} jobs/s, CPU {(run.cpu_seconds or 0) * 1000 / run.jobs:.3f} ms/job"
+        )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_ceiling":
+        asyncio.run(ceiling_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_raw":
+        asyncio.run(raw_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--fetch-jobs", type=int, default=2_000)
+    args = parser.parse_args()
+    asyncio.run(bench(args.jobs, args.concurrency, args.fetch_jobs))
+
+
+if __name__ == "__main__":
+    main()
