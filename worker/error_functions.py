@@ -113,6 +113,9 @@ class _HostFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
+            unknown = sorted(set(kwargs) - set(self.__signature__.parameters))
+            if unknown:
+                raise TypeError(f"unknown argument {', '.join(map(repr, unknown))}")
             bound = self.__signature__.bind(*args, **kwargs)
             bound.apply_defaults()
             return self._impl(**bound.arguments)

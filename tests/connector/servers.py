@@ -2,13 +2,15 @@
 
 `Api` serves a fixed set of routes and records every request it receives, raw:
 
-- `/echo/...`        200, JSON `{method, path, headers: [[name, value], ...], body}` of the request
+- `/echo/...`        JSON `{method, path, headers: [[name, value], ...], body}` of the request,
+                     with status 200 or `?status=`
 - `/status/{code}`   that status; `?body=` text (or JSON with `?type=application/json`),
                      `?reason=` a custom reason phrase, `?header=Name:Value` (repeatable)
 - `/bytes`           `?type=` Content-Type and `?hex=` body bytes
 - `/slow`            waits `?delay=` seconds before the headers (or after them with `?stage=body`)
 - `/redirect/{n}`    302 to `/redirect/{n-1}` ... `/echo/done`
-- `/big`             `?size=` bytes of "x" (`?chunked=1` streams them without Content-Length)
+- `/big`             `?size=` bytes of "x" (`?chunked=1` streams them without Content-Length),
+                     with status 200 or `?status=`
 - `/cut`             announces a body and closes the connection half way
 - `/json`            `?value=` sent as is with Content-Type application/json
 """
@@ -98,7 +100,8 @@ class Api:
                 "path": seen.path,
                 "headers": seen.headers,
                 "body": seen.body.decode("utf-8", "replace"),
-            }
+            },
+            status=int(request.query.get("status", "200")),
         )
 
     async def _status(self, request: web.Request) -> web.Response:
@@ -149,7 +152,7 @@ class Api:
     async def _big(self, request: web.Request) -> web.StreamResponse:
         await self._record(request)
         size = int(request.query["size"])
-        response = web.StreamResponse()
+        response = web.StreamResponse(status=int(request.query.get("status", "200")))
         if request.query.get("chunked") != "1":
             response.content_length = size
         response.content_type = "text/plain"
