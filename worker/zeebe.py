@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import grpc
@@ -44,6 +44,9 @@ from pyzeebe import (
 )
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+if TYPE_CHECKING:
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayAsyncStub
 
 from worker.config import ZeebeSettings
 from worker.job import JobInput
@@ -231,7 +234,7 @@ class Gateway:
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._channel = channel
-        self._stub = GatewayStub(channel)
+        self._stub = cast("GatewayAsyncStub", GatewayStub(channel))
 
     async def close(self) -> None:
         await self._channel.close()
