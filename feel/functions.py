@@ -74,19 +74,13 @@ class Builtin(FeelFunction):
         return None
 
     def _invoke_named(self, run: Run, named: dict[str, Any]) -> Any:
+        """Bind arguments by name; a parameter left out is null (as for user functions)."""
         for signature in self.signatures:
-            names = set(signature.params)
-            if not set(named) <= names:
+            if not set(named) <= set(signature.params):
                 continue
-            if any(p not in named for p in signature.params[: signature.required]):
-                continue
-            args: list[Any] = []
-            for param in signature.params:
-                if param not in named:
-                    break
-                args.append(named[param])
-            if len(args) < len(named):
-                continue
+            given = [i for i, param in enumerate(signature.params) if param in named]
+            count = max(signature.required, given[-1] + 1 if given else 0)
+            args = [named.get(param) for param in signature.params[:count]]
             if signature.variadic and args and isinstance(args[-1], list):
                 args = args[:-1] + list(args[-1])
             return _call(run, self.name, signature, args)
@@ -293,5 +287,6 @@ def format_number(value: Decimal) -> str:
     """A number as FEEL prints it: plain notation, no exponent, no trailing zeros."""
     if value.is_zero():
         return "0"
-    text = format(value.normalize(), "f")
-    return text
+    from feel.values import DECIMAL128
+
+    return format(DECIMAL128.normalize(value), "f")

@@ -193,7 +193,7 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
         return _name(c[0])
 
     def variable(self, c: list[Any]) -> nodes.Node:
-        return nodes.Name(c[0])
+        return nodes.Name(str(c[0]))
 
     # ---- composite values
     def list(self, c: list[Any]) -> nodes.Node:

@@ -179,12 +179,19 @@ def is_number(value: Any) -> bool:
 
 
 def _time_key(value: dt.time) -> tuple[int, int | None]:
-    """Microseconds since midnight, shifted to UTC when the time has an offset."""
-    micros = ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+    """Milliseconds since midnight, shifted to UTC when the time has an offset.
+
+    Times and dates and times compare at millisecond precision, as the DMN TCK expects.
+    """
+    millis = ((value.hour * 60 + value.minute) * 60 + value.second) * 1000 + value.microsecond // 1000
     offset = time_offset(value)
     if offset is None:
-        return micros, None
-    return micros - int(offset.total_seconds() * 1_000_000), 1
+        return millis, None
+    return millis - int(offset.total_seconds() * 1000), 1
+
+
+def _millis(value: dt.datetime) -> dt.datetime:
+    return value.replace(microsecond=value.microsecond // 1000 * 1000) if value.microsecond else value
 
 
 def time_offset(value: dt.time | dt.datetime) -> dt.timedelta | None:
@@ -211,7 +218,7 @@ def equal(a: Any, b: Any) -> bool | None:
     if ta is dt.datetime and tb is dt.datetime:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return None
-        return bool(a == b)
+        return bool(_millis(a) == _millis(b))
     if ta is dt.time and tb is dt.time:
         ka, kb = _time_key(a), _time_key(b)
         if (ka[1] is None) != (kb[1] is None):
@@ -267,6 +274,7 @@ def compare(a: Any, b: Any) -> int | None:
     if ta is dt.datetime:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return None
+        a, b = _millis(a), _millis(b)
         return (a > b) - (a < b)
     if ta is dt.time:
         ka, kb = _time_key(a), _time_key(b)
