@@ -17,6 +17,7 @@ line, traceback included, is scrubbed once more.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -127,6 +128,11 @@ def configure_logging(
         ValueError: an unknown level name.
     """
     stream = sys.stderr if stream is None else stream
+    # gRPC's C core writes to stderr itself, past any formatter, and logs at INFO (a
+    # GOAWAY when the gateway restarts): that would break the one-JSON-object-a-line
+    # promise. Keep it to errors unless the user chose a verbosity. It is read when gRPC
+    # starts, so this must run before the first channel is made.
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     handler = logging.StreamHandler(stream)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(build_formatter(fmt, stream, mask))

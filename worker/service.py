@@ -29,8 +29,10 @@ from worker.config import (
     ZeebeSettings,
     load_settings,
 )
-from worker.health import Readiness, start_health_server
+from worker.health import Readiness, health_url, start_health_server
 from worker.logs import configure_logging
+from worker.metrics import declare_job_types
+from worker.redaction import mask_secret
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -54,6 +56,9 @@ def main(argv: list[str]) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(service.log_level, service.log_format, levels=service.log_levels)
+    if zeebe.client_secret is not None:
+        # pyzeebe's OAuth client and its HTTP library may log the token request at DEBUG.
+        mask_secret(zeebe.client_secret.get_secret_value())
     try:
         return asyncio.run(serve(zeebe, connector, service))
     except KeyboardInterrupt:  # a second Ctrl-C while draining
@@ -79,6 +84,8 @@ async def serve(
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    log.info("health.listening", url=health_url(health))
+    declare_job_types(zeebe.job_types)
     gateway = Gateway(open_channel(zeebe))
     log.info("service.starting", gateway=plan_connection(zeebe).describe())
     try:

@@ -162,3 +162,12 @@ def test_secrets_never_reach_the_output_in_any_form() -> None:
 def test_unknown_level_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown log level 'LOUD'"):
         configure_logging("LOUD", "json", stream=io.StringIO())
+
+
+def test_grpc_core_is_kept_to_errors_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRPC_VERBOSITY", raising=False)
+    configure_logging("INFO", "json", stream=io.StringIO())
+    assert os.environ["GRPC_VERBOSITY"] == "ERROR"
+    monkeypatch.setenv("GRPC_VERBOSITY", "DEBUG")
+    configure_logging("INFO", "json", stream=io.StringIO())
+    assert os.environ["GRPC_VERBOSITY"] == "DEBUG"
