@@ -206,3 +206,79 @@ def test_demo_task_follows_the_template(template: dict[str, Any]) -> None:
         assert set(headers) <= active_headers, (
             f"headers the template does not bind: {set(headers) - active_headers}"
         )
+
+
+# ---- the demo task through our connector, as Zeebe would hand it over --------------------
+
+
+def _as_zeebe_maps_inputs(inputs: dict[str, str], variables: dict[str, Any]) -> dict[str, Any]:
+    """Evaluate input mappings like Zeebe: `=` sources with FEEL, others as static text,
+    dotted targets as nested objects."""
+    import feel
+
+    job_variables: dict[str, Any] = {}
+    for target, source in inputs.items():
+        value = feel.to_json(feel.evaluate(source, variables)) if source.startswith("=") else source
+        *parents, leaf = target.split(".")
+        node = job_variables
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return job_variables
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("demo-token", "complete"),
+        ("another-token", "unauthorized"),
+    ],
+)
+async def test_demo_task_runs_through_the_connector_against_the_echo(
+    monkeypatch: pytest.MonkeyPatch, token: str, expected: str
+) -> None:
+    from aiohttp import web
+
+    from tests.ops.test_demo import echo
+    from worker.config import ConnectorSettings
+    from worker.connector import Connector
+    from worker.job import Complete, JobInput, ThrowError
+
+    runner = web.AppRunner(echo.build_app("demo-token"))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        ((_, task),) = _connector_tasks()
+        _, inputs, headers = _bindings(task)
+        process_variables = {
+            "echoUrl": f"http://127.0.0.1:{runner.addresses[0][1]}",
+            "customerId": "C-1042",
+            "order": {"items": [{"sku": "BOOK-1", "quantity": 2}], "currency": "EUR"},
+        }
+        monkeypatch.setenv("SECRET_DEMO_TOKEN", token)
+        job = JobInput(
+            key=1,
+            variables={**process_variables, **_as_zeebe_maps_inputs(inputs, process_variables)},
+            custom_headers=headers,
+            retries=3,
+            element_id=task.get("id", ""),
+        )
+        async with Connector(ConnectorSettings()) as connector:
+            outcome = await connector.run(job)
+    finally:
+        await runner.cleanup()
+
+    if expected == "complete":
+        assert isinstance(outcome, Complete), outcome
+        variables = outcome.variables
+        assert variables["echoStatus"] == 200
+        assert variables["echoedCustomer"] == "C-1042"
+        assert variables["echoedItems"] == 1
+        echoed = variables["echoResponse"]["body"]
+        assert echoed["method"] == "POST" and echoed["path"] == "/orders/C-1042"
+        assert echoed["query"] == {"channel": "web", "priority": "normal"}
+        assert echoed["headers"]["X-Request-Source"] == "rest-connector-demo"
+        assert "demo-token" not in json.dumps(variables)
+    else:
+        assert isinstance(outcome, ThrowError), outcome
+        assert outcome.error_code == "unauthorized"
