@@ -13,12 +13,16 @@
                      with status 200 or `?status=`
 - `/cut`             announces a body and closes the connection half way
 - `/json`            `?value=` sent as is with Content-Type application/json
+- `/token`           an OAuth token endpoint: `{"access_token": "token-for-<client>", ...}`,
+                     the client taken from the Basic header, `client_id` or the refresh token
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +79,7 @@ class Api:
         app.router.add_get("/big", self._big)
         app.router.add_get("/cut", self._cut)
         app.router.add_get("/json", self._json)
+        app.router.add_post("/token", self._token)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
 
@@ -179,3 +184,14 @@ class Api:
     async def _json(self, request: web.Request) -> web.Response:
         await self._record(request)
         return web.Response(text=request.query["value"], content_type="application/json")
+
+    async def _token(self, request: web.Request) -> web.Response:
+        seen = await self._record(request)
+        form = dict(urllib.parse.parse_qsl(seen.body.decode()))
+        client = form.get("client_id")
+        authorization = seen.header("Authorization") or ""
+        if authorization.startswith("Basic "):
+            client = base64.b64decode(authorization[6:]).decode().partition(":")[0]
+        return web.json_response(
+            {"access_token": f"token-for-{client}", "token_type": "Bearer", "expires_in": 3600}
+        )
