@@ -23,7 +23,8 @@ from feel.errors import (
     NOT_COMPARABLE,
 )
 from feel.evaluation import MISSING, Frame, LimitExceeded
-from feel.functions import REGISTRY, ExternalFunction, UserFunction, render
+from feel.external import JavaFunction
+from feel.functions import REGISTRY, UserFunction, render
 from feel.mapping import to_feel
 from feel.properties import get_property
 from feel.types import conforms
@@ -365,7 +366,8 @@ def _invocation(node: nodes.Invocation) -> Evaluator:
 def _function_definition(node: nodes.FunctionDefinition) -> Evaluator:
     params = tuple(p.name for p in node.params)
     if node.external:
-        return lambda frame: ExternalFunction(params)
+        binding = compile_node(node.body)
+        return lambda frame: JavaFunction(params, binding(frame))
     types = tuple(p.type for p in node.params)
     body = compile_node(node.body)
     return lambda frame: UserFunction(params, types, body, frame)

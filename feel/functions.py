@@ -190,18 +190,6 @@ class UserFunction(FeelFunction):
             run.depth -= 1
 
 
-class ExternalFunction(FeelFunction):
-    """`function(...) external {...}`: Java or PMML bindings, which this engine cannot call."""
-
-    def __init__(self, params: tuple[str, ...]) -> None:
-        self.name = "external"
-        self.params = params
-
-    def invoke(self, run: Run, args: Sequence[Any] | None, named: dict[str, Any] | None) -> Any:
-        run.warn(FUNCTION_INVOCATION_FAILURE, "external (Java/PMML) functions are not supported")
-        return None
-
-
 class HostFunction(FeelFunction):
     """A Python callable given in the variables; called with FEEL values."""
 

@@ -17,5 +17,5 @@ def not_(negand: Any) -> bool | None:
 
 @builtin("is defined", ["value"])
 def is_defined(value: Any) -> bool:
-    """Whether the value exists and is not null (feel-scala since 1.17: `is defined(null)` is false)."""
+    """Whether the value exists and is not null (feel-scala 1.17+: false for null)."""
     return value is not None

@@ -319,3 +319,41 @@ def test_null_results_say_why(expression: str, kind: str, fragment: str) -> None
     value, warnings = feel.compile(expression).evaluate_with_warnings({"a": {}})
     assert value is None
     assert any(w.kind == kind and fragment in w.message for w in warnings), warnings
+
+
+JAVA = [
+    (
+        '{f: function(a, b) external {java: {class: "java.lang.Math", method signature: "max(int, int)"}}, r: f(3, 9)}.r',
+        D(9),
+    ),
+    (
+        '{f: function(a) external {java: {class: "java.lang.Math", method signature: "sqrt(double)"}}, r: f(16)}.r',
+        D("4.0"),
+    ),
+    (
+        '{f: function(s) external {java: {class: "java.lang.Integer", method signature: "valueOf(java.lang.String)"}}, r: f("42")}.r',
+        D(42),
+    ),
+    (
+        '{f: function(s) external {java: {class: "java.lang.Integer", method signature: "valueOf(java.lang.String)"}}, r: f("x")}.r',
+        None,
+    ),
+    (
+        '{f: function(a) external {java: {class: "java.lang.Math", method signature: "max(int, int)"}}, r: f(1.5, 2)}.r',
+        None,
+    ),
+    (
+        '{f: function(a) external {java: {class: "java.lang.System", method signature: "exit(int)"}}, r: f(0)}.r',
+        None,
+    ),
+    (
+        '{f: function(a, b) external {java: {class: "java.lang.String", method signature: "format(java.lang.String, [Ljava.lang.Object;)"}}, r: f("%s-%s", 1, "b")}.r',
+        "1-b",
+    ),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), JAVA)
+def test_external_java_functions_of_java_lang(expression: str, expected: Any) -> None:
+    """A safe part of java.lang is mapped to Python; anything else is null with a warning."""
+    check(expression, None, expected)
