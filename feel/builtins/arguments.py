@@ -17,6 +17,9 @@ from typing import Any
 from feel.functions import FunctionError, render
 from feel.values import FeelFunction, type_name
 
+OMITTED: Any = object()
+"""Default of an optional parameter, so that an explicit null can be told from no argument."""
+
 
 def describe(value: Any) -> str:
     """A value for an error message: its FEEL type and a short rendering."""

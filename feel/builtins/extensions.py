@@ -6,8 +6,8 @@ expression is null, wherever the call was.
 
 `to json` writes numbers with all their digits (`1.10` as `1.1`, never a float),
 dates, times and durations as their ISO strings (a date and time in a named zone as
-`2025-11-24T10:00:00+01:00[Europe/Berlin]`, as Camunda does), ranges as FEEL text and
-functions as null. `from json` reads numbers as exact decimals and keeps strings as
+`2025-11-24T10:00:00+01:00[Europe/Berlin]`, as Camunda does) and ranges as FEEL text;
+a function has no JSON form (null). `from json` reads numbers as exact decimals and keeps strings as
 strings (no date guessing).
 """
 
@@ -132,7 +132,7 @@ def _to_json(value: Any, out: list[str]) -> None:
             _to_json(item, out)
         out.append("}")
     elif isinstance(value, FeelFunction):
-        out.append("null")
+        raise FunctionError("a function has no JSON form")
     elif kind is Range:
         out.append(json.dumps(render(value, 10_000), ensure_ascii=False))
     else:

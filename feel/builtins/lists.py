@@ -64,7 +64,7 @@ class _Seen:
         try:
             key = _key(value)
         except _Unhashable:
-            if any(equal(value, other) is True for other in self.others):
+            if self._among_others(value):
                 return False
             self.others.append(value)
             return True
@@ -72,6 +72,15 @@ class _Seen:
             return False
         self.keys.add(key)
         return True
+
+    def __contains__(self, value: Any) -> bool:
+        try:
+            return _key(value) in self.keys
+        except _Unhashable:
+            return self._among_others(value)
+
+    def _among_others(self, value: Any) -> bool:
+        return any(equal(value, other) is True for other in self.others)
 
 
 def _distinct(values: list[Any]) -> list[Any]:
@@ -280,11 +289,11 @@ def or_(run: Run, *values: Any) -> bool | None:
 
 
 @builtin("sublist", ["list", "start position", "length"], required=2)
-def sublist(list: Any, start: Any, length: Any = None) -> _list[Any]:
+def sublist(list: Any, start: Any, length: Any = arguments.OMITTED) -> _list[Any]:
     """`length` items (or all the rest) from a start position."""
     values = arguments.items(list, "list")
     begin = _index(start, len(values), "start position")
-    if length is None:
+    if length is arguments.OMITTED:
         return values[begin:]
     size = arguments.integer(length, "length")
     if size < 0:
@@ -298,8 +307,8 @@ def _append(run: Run, list: Any, *items: Any) -> _list[Any]:
     return [*values, *items]
 
 
-builtin("append", ["list", "items"], variadic=True, pass_run=True)(_append)
-builtin("append", ["list", "item"], variadic=True, pass_run=True)(_append)
+builtin("append", ["list", "items"], required=1, variadic=True, pass_run=True)(_append)
+builtin("append", ["list", "item"], required=1, variadic=True, pass_run=True)(_append)
 
 
 def _concatenate(run: Run, *lists: Any) -> _list[Any]:
@@ -308,16 +317,16 @@ def _concatenate(run: Run, *lists: Any) -> _list[Any]:
     return [item for part in parts for item in part]
 
 
-builtin("concatenate", ["lists"], variadic=True, pass_run=True)(_concatenate)
-builtin("concatenate", ["list"], variadic=True, pass_run=True)(_concatenate)
+builtin("concatenate", ["lists"], required=0, variadic=True, pass_run=True)(_concatenate)
+builtin("concatenate", ["list"], required=0, variadic=True, pass_run=True)(_concatenate)
 
 
 def _union(run: Run, *lists: Any) -> _list[Any]:
     return _distinct(_concatenate(run, *lists))
 
 
-builtin("union", ["lists"], variadic=True, pass_run=True)(_union)
-builtin("union", ["list"], variadic=True, pass_run=True)(_union)
+builtin("union", ["lists"], required=0, variadic=True, pass_run=True)(_union)
+builtin("union", ["list"], required=0, variadic=True, pass_run=True)(_union)
 
 
 @builtin("insert before", ["list", "position", "newItem"])
@@ -349,11 +358,13 @@ def distinct_values(list: Any) -> _list[Any]:
 
 @builtin("duplicate values", ["list"])
 def duplicate_values(list: Any) -> _list[Any]:
-    """The items that appear more than once, each once (feel-scala extension)."""
+    """The items that appear more than once, each once, in order of first appearance."""
+    values = arguments.items(list, "list")
     seen, repeated = _Seen(), _Seen()
-    return [
-        item for item in arguments.items(list, "list") if not seen.add(item) and repeated.add(item)
-    ]
+    for item in values:
+        if not seen.add(item):
+            repeated.add(item)
+    return [item for item in _distinct(values) if item in repeated]
 
 
 @builtin("flatten", ["list"], pass_run=True)
@@ -380,8 +391,10 @@ def partition(list: Any, size: Any) -> _list[_list[Any]]:
     """The list cut into sublists of `size` items (the last may be shorter) (feel-scala)."""
     values = arguments.items(list, "list")
     step = arguments.integer(size, "size")
-    if step < 1:
-        raise FunctionError(f"'size' must be a positive number, got {step}")
+    if step < 1 or step != arguments.number(size, "size"):
+        raise FunctionError(
+            f"'size' must be a positive whole number, not {arguments.describe(size)}"
+        )
     return [values[i : i + step] for i in range(0, len(values), step)]
 
 

@@ -29,7 +29,6 @@ from feel.values import DECIMAL128, YearsMonthsDuration
 MIN_SCALE = -6111
 MAX_SCALE = 6176
 _ONE = Decimal(1)
-_ZERO = Decimal(0)
 
 
 def _scale(value: Any) -> int:
@@ -63,8 +62,9 @@ def _rounding(name: str, mode: str, scale_required: bool) -> None:
     required = 2 if scale_required else 1
 
     @builtin(name, ["n", "scale"], required=required)
-    def apply(n: Any, scale: Any = _ZERO) -> Decimal:
-        return round_at(arguments.number(n, "n"), _scale(scale), mode)
+    def apply(n: Any, scale: Any = arguments.OMITTED) -> Decimal:
+        places = 0 if scale is arguments.OMITTED else _scale(scale)
+        return round_at(arguments.number(n, "n"), places, mode)
 
     apply.__name__ = name.replace(" ", "_")
 

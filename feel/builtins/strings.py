@@ -18,14 +18,14 @@ from feel.functions import FunctionError, builtin
 
 
 @builtin("substring", ["string", "start position", "length"], required=2)
-def substring(string: Any, start: Any, length: Any = None) -> str:
+def substring(string: Any, start: Any, length: Any = arguments.OMITTED) -> str:
     """`length` characters (or the rest) from the start position; fractions are dropped."""
     text = arguments.string(string, "string")
     position = arguments.integer(start, "start position")
     size = len(text)
     # a 0-based begin; position 0 is the place before the first character, as in XPath
     begin = position - 1 if position > 0 else size + position if position < 0 else -1
-    end = size if length is None else begin + arguments.integer(length, "length")
+    end = size if length is arguments.OMITTED else begin + arguments.integer(length, "length")
     begin, end = max(begin, 0), min(end, size)
     return text[begin:end] if begin < end else ""
 

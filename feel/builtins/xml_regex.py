@@ -29,12 +29,14 @@ from typing import Any
 
 from feel.functions import FunctionError
 
+_engine: Any
 try:
-    import regex as _engine
+    import regex  # type: ignore[import-untyped, unused-ignore]
 
+    _engine = regex
     HAS_TIMEOUT = True
 except ImportError:  # pragma: no cover - the package is a dependency; bare interpreters lack it
-    _engine = re  # type: ignore[no-redef]
+    _engine = re
     HAS_TIMEOUT = False
 
 TIMEOUT_SECONDS = 1.0
@@ -421,24 +423,23 @@ class Pattern:
     def replace(self, text: str, replacement: str) -> str:
         """fn:replace: each match replaced; `$n` in the replacement is group n."""
         self._check_not_empty()
-        template = (
-            _literal_template(replacement) if self.literal else _template(replacement, self.groups)
-        )
-        return self._run(self._compiled.sub, lambda m: "".join(part(m) for part in template), text)
+        parts = [replacement] if self.literal else _template(replacement, self.groups)
+
+        def substitute(match: Any) -> str:
+            return "".join(p if type(p) is str else (match.group(p) or "") for p in parts)
+
+        result: str = self._run(self._compiled.sub, substitute, text)
+        return result
 
 
-def _literal_template(replacement: str) -> list[Callable[[Any], str]]:
-    return [lambda m: replacement]
+def _template(replacement: str, groups: int) -> list[str | int]:
+    """The parts of a replacement string: literal texts and group numbers.
 
-
-def _template(replacement: str, groups: int) -> list[Callable[[Any], str]]:
-    """The parts of a replacement string: literal text and group references."""
-    parts: list[Callable[[Any], str]] = []
+    Raises:
+        RegexError: a `\\` or `$` that XPath does not allow there.
+    """
+    parts: list[str | int] = []
     literal: list[str] = []
-
-    def group(number: int) -> Callable[[Any], str]:
-        return lambda m: m.group(number) or ""
-
     index = 0
     while index < len(replacement):
         char = replacement[index]
@@ -449,27 +450,23 @@ def _template(replacement: str, groups: int) -> list[Callable[[Any], str]]:
             literal.append(following)
             index += 2
             continue
-        if char == "$":
-            match = _DIGITS.match(replacement, index + 1)
-            if not match:
-                raise RegexError("in a replacement, '$' must be followed by a group number")
-            digits = match.group(0)
-            # $N beyond the groups drops its last digits back to literal text (XPath rules)
-            while len(digits) > 1 and int(digits) > groups and int(digits) > 9:
-                digits = digits[:-1]
-            index += 1 + len(digits)
-            if literal:
-                text = "".join(literal)
-                parts.append(lambda m, text=text: text)
-                literal = []
-            number = int(digits)
-            parts.append(group(number) if number <= groups else (lambda m: ""))
+        if char != "$":
+            literal.append(char)
+            index += 1
             continue
-        literal.append(char)
-        index += 1
-    if literal:
-        text = "".join(literal)
-        parts.append(lambda m, text=text: text)
+        match = _DIGITS.match(replacement, index + 1)
+        if not match:
+            raise RegexError("in a replacement, '$' must be followed by a group number")
+        digits = match.group(0)
+        # $N beyond the groups gives its last digits back as literal text (XPath rules)
+        while len(digits) > 1 and int(digits) > groups and int(digits) > 9:
+            digits = digits[:-1]
+        index += 1 + len(digits)
+        parts.append("".join(literal))
+        literal = []
+        if int(digits) <= groups:
+            parts.append(int(digits))
+    parts.append("".join(literal))
     return parts
 
 
