@@ -365,3 +365,56 @@ async def test_the_double_runs_as_a_subprocess_with_an_admin_api() -> None:
         assert summary["states"] == {"COMPLETED": 3}
         assert summary["commands"]["CompleteJob"] == {"RESOURCE_EXHAUSTED": 1, "OK": 3}
         assert (await gateway.job(keys[0]))["state"] == "COMPLETED"
+
+
+async def until(check: object, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_job_stream_gets_jobs_that_become_activatable_after_it_opened(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    older = double.state.create_job(TYPE)  # activatable before the stream: pollers only
+    call = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=TYPE, worker="s", timeout=60_000, fetchVariable=["a"])
+    )
+    await until(lambda: double.state.open_streams(TYPE) == 1)
+    key = double.state.create_job(TYPE, variables={"a": 1, "b": 2})
+    job = await asyncio.wait_for(call.read(), 2)
+    assert (job.key, job.worker, json.loads(job.variables)) == (key, "s", {"a": 1})
+    assert double.state.jobs[older].state == "ACTIVATABLE"
+    assert [j.key for j in await activate(stub)] == [older]
+    call.cancel()
+    await until(lambda: double.state.open_streams(TYPE) == 0)
+
+
+async def test_a_streamed_job_whose_deadline_passes_is_pushed_again(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    call = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=TYPE, worker="s", timeout=200)
+    )
+    await until(lambda: double.state.open_streams(TYPE) == 1)
+    key = double.state.create_job(TYPE)
+    first = await asyncio.wait_for(call.read(), 2)
+    second = await asyncio.wait_for(call.read(), 2)
+    assert first.key == second.key == key
+    assert double.state.jobs[key].activations == 2
+    call.cancel()
+
+
+async def test_without_an_open_stream_jobs_wait_for_pollers(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    call = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=TYPE, worker="s", timeout=1000)
+    )
+    await until(lambda: double.state.open_streams(TYPE) == 1)
+    call.cancel()
+    await until(lambda: double.state.open_streams(TYPE) == 0)
+    key = double.state.create_job(TYPE)
+    assert [j.key for j in await activate(stub)] == [key]
+    assert double.state.streamed_count == 0

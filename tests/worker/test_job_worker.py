@@ -472,3 +472,20 @@ async def test_an_activation_request_the_gateway_calls_invalid_ends_the_run(
     running = await start_worker(complete_all)
     with pytest.raises(ActivationRejected, match="refuses to activate jobs"):
         await asyncio.wait_for(running.task, 10)
+
+
+async def test_stream_mode_takes_new_jobs_from_the_stream_and_old_ones_by_polling(
+    double: GatewayDouble, start_worker: Callable[..., Awaitable[Running]]
+) -> None:
+    waiting = double.state.create_jobs(5, TYPE)  # there before the worker: polled
+    running = await start_worker(
+        complete_all, stream_enabled=True, request_timeout=timedelta(seconds=30)
+    )
+    await eventually(ended(double, waiting))
+    await eventually(lambda: double.state.open_streams(TYPE) == 1)
+    pushed = double.state.create_jobs(20, TYPE)
+    await eventually(ended(double, pushed))
+    await running.stop()
+    assert double.state.problems_with_exactly_once(waiting + pushed) == []
+    assert double.state.streamed_count == 20
+    await eventually(lambda: double.state.open_streams(TYPE) == 0)  # the stream was closed

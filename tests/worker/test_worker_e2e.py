@@ -550,3 +550,17 @@ async def test_a_gateway_that_refuses_the_activation_request_exits_3(
     worker = await start_worker()
     assert await worker.wait() == 3
     assert "gateway error: the gateway refuses to activate jobs" in worker.log_path.read_text()
+
+
+async def test_stream_mode_end_to_end(
+    double: GatewayDouble, service: Service, start_worker: Callable[..., Any]
+) -> None:
+    worker = await start_worker(ZEEBE_STREAM_ENABLED="true", ZEEBE_REQUEST_TIMEOUT="30s")
+    await eventually(lambda: double.state.open_streams(TYPE) == 1, what="stream opened")
+    keys = double.state.create_jobs(
+        50, TYPE, variables={"url": f"{service.url}/echo", "method": "GET"}
+    )
+    await eventually(all_ended(double, keys), what="streamed jobs ended")
+    assert await worker.signal() == 0
+    assert double.state.problems_with_exactly_once(keys) == []
+    assert double.state.streamed_count == 50

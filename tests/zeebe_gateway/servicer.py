@@ -9,6 +9,7 @@ Zeebe uses (NOT_FOUND, FAILED_PRECONDITION, INVALID_ARGUMENT). Injected faults
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -68,6 +69,36 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
             if request.requestTimeout < 0 or remaining_ms <= 0:
                 return
             await state.wait_for_change(remaining_ms / 1000)
+
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        state = self.state
+        await _raise_fault(state, "StreamActivatedJobs", context)
+        if not request.type:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "type must not be empty")
+        if request.timeout < 1:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"timeout must be greater than 0, got {request.timeout}",
+            )
+        stream = state.open_stream(
+            request.type, request.worker, request.timeout, request.fetchVariable
+        )
+        try:
+            while True:
+                due = state.next_timer_ms()
+                wait_s = 1.0 if due is None else max(0.001, (due - now_ms()) / 1000 + 0.001)
+                try:
+                    job = await asyncio.wait_for(stream.queue.get(), min(wait_s, 1.0))
+                except TimeoutError:
+                    state.fire_due_timers()  # deadlines and backoffs push jobs here
+                    continue
+                if job.state != "ACTIVATED" or job.worker != stream.worker:
+                    continue
+                yield _activated_job(state, job, state.fetched_variables(job, stream.fetch))
+        finally:
+            state.close_stream(stream)
 
     async def CompleteJob(
         self, request: pb.CompleteJobRequest, context: grpc.aio.ServicerContext

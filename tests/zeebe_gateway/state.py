@@ -88,6 +88,17 @@ class CommandRecord:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(eq=False)
+class JobStream:
+    """An open StreamActivatedJobs call: activated jobs wait in `queue` to be sent."""
+
+    type: str
+    worker: str
+    timeout_ms: int
+    fetch: list[str]
+    queue: asyncio.Queue[Job] = field(default_factory=asyncio.Queue)
+
+
 @dataclass(frozen=True)
 class Fault:
     """An injected answer: fail the call with `code`; with `after_apply` the command
@@ -114,6 +125,8 @@ class GatewayState:
         self._timers: list[tuple[int, int, int]] = []  # (due ms, job key, job version)
         self._faults: dict[str, deque[Fault]] = {}
         self._waiters: set[asyncio.Future[None]] = set()
+        self._streams: dict[str, list[JobStream]] = {}
+        self.streamed_count = 0  # activations pushed to a job stream
 
     # ----- creating jobs ---------------------------------------------------------------
 
@@ -164,19 +177,7 @@ class GatewayState:
             job = self.jobs.get(queue.popleft())
             if job is None or job.state != ACTIVATABLE:
                 continue
-            job.state = ACTIVATED
-            job.worker = worker
-            job.deadline_ms = now + timeout_ms
-            job.version += 1
-            job.activations += 1
-            heapq.heappush(self._timers, (job.deadline_ms, job.key, job.version))
-            self.activation_log.append((job.key, worker, now))
-            variables = (
-                {name: job.variables[name] for name in fetch if name in job.variables}
-                if fetch
-                else dict(job.variables)
-            )
-            activated.append((job, variables))
+            activated.append((job, self._activate_one(job, worker, timeout_ms, fetch, now)))
         return activated
 
     def next_timer_ms(self) -> int | None:
@@ -348,8 +349,61 @@ class GatewayState:
         job.state = ACTIVATABLE
         job.worker = ""
         job.version += 1
+        streams = self._streams.get(job.type)
+        if streams:
+            # Zeebe pushes a job that becomes activatable to an open stream first
+            # (round robin); pollers only see it when no stream takes it.
+            stream = streams.pop(0)
+            streams.append(stream)
+            self._activate_one(job, stream.worker, stream.timeout_ms, stream.fetch, now_ms())
+            self.streamed_count += 1
+            stream.queue.put_nowait(job)
+            return
         self._activatable.setdefault(job.type, deque()).append(job.key)
         self._wake()
+
+    # ----- job streams (StreamActivatedJobs) -------------------------------------------
+
+    def open_stream(
+        self, type: str, worker: str, timeout_ms: int, fetch_variables: Iterable[str]
+    ) -> JobStream:
+        """Register a stream: jobs of `type` that become activatable from now on go to it."""
+        stream = JobStream(type, worker, timeout_ms, list(fetch_variables))
+        self._streams.setdefault(type, []).append(stream)
+        return stream
+
+    def close_stream(self, stream: JobStream) -> None:
+        """Unregister `stream`; jobs pushed to it but not sent are yielded back."""
+        streams = self._streams.get(stream.type, [])
+        if stream in streams:
+            streams.remove(stream)
+        while not stream.queue.empty():
+            job = stream.queue.get_nowait()
+            if job.state == ACTIVATED and job.worker == stream.worker:
+                self._make_activatable(job)
+
+    def open_streams(self, type: str) -> int:
+        return len(self._streams.get(type, []))
+
+    def fetched_variables(self, job: Job, fetch: list[str]) -> dict[str, Any]:
+        if fetch:
+            return {name: job.variables[name] for name in fetch if name in job.variables}
+        return dict(job.variables)
+
+    def fire_due_timers(self) -> None:
+        self._fire_timers(now_ms())
+
+    def _activate_one(
+        self, job: Job, worker: str, timeout_ms: int, fetch: list[str], now: int
+    ) -> dict[str, Any]:
+        job.state = ACTIVATED
+        job.worker = worker
+        job.deadline_ms = now + timeout_ms
+        job.version += 1
+        job.activations += 1
+        heapq.heappush(self._timers, (job.deadline_ms, job.key, job.version))
+        self.activation_log.append((job.key, worker, now))
+        return self.fetched_variables(job, fetch)
 
     def _fire_timers(self, now: int) -> None:
         while self._timers and self._timers[0][0] <= now:
