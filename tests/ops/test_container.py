@@ -5,11 +5,13 @@
 - the build context that .dockerignore lets through is enough to build the project, and
   the wheel built from it carries the package data;
 - the installed wheel runs as uid 10001 on a read-only root filesystem: the health
-  server answers and `python -m worker healthcheck` (the HEALTHCHECK) says healthy.
+  server answers, `python -m worker healthcheck` (the HEALTHCHECK) says healthy, and the
+  service does a job from the gateway double and drains on SIGTERM.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -218,6 +220,12 @@ def test_the_wheel_built_from_the_context_carries_code_and_data(wheel: Path) -> 
     assert not any(name.startswith(("tests/", "demo/", "tools/")) for name in names)
 
 
+def _clean_environment() -> dict[str, str]:
+    """This environment without the worker's own settings (the sandbox sets its own)."""
+    prefixes = ("ZEEBE_", "CAMUNDA_", "SECRET", "HEALTH_", "LOG_")
+    return {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
+
+
 def _sandbox_available() -> str | None:
     if os.geteuid() != 0:
         return "needs root to make a mount namespace and switch users"
@@ -240,9 +248,15 @@ def outside_tmp() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def test_installed_wheel_runs_as_uid_10001_on_a_read_only_root(
+async def test_installed_wheel_runs_as_uid_10001_on_a_read_only_root(
     wheel: Path, outside_tmp: Path
 ) -> None:
+    from aiohttp import web
+
+    from tests.zeebe_gateway import GatewayDouble
+    from tests.zeebe_gateway.state import COMPLETED
+    from worker.job import HTTP_JSON_JOB_TYPE
+
     reason = _sandbox_available()
     if reason:
         pytest.skip(reason)
@@ -287,16 +301,47 @@ export HOME=/tmp PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 PYTHONPATH={site}
 export HEALTH_HOST=127.0.0.1 HEALTH_PORT=0 LOG_FORMAT=json
 exec setpriv --reuid 10001 --regid 10001 --clear-groups {sys.executable} -c {check}
 """
-    result = subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd="/",
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    async def hello(_request: web.Request) -> web.Response:
+        return web.json_response({"hello": "from loopback"})
+
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    api = web.AppRunner(app, access_log=None)
+    await api.setup()
+    await web.TCPSite(api, "127.0.0.1", 0).start()
+    try:
+        async with GatewayDouble() as double:
+            job = double.state.create_job(
+                HTTP_JSON_JOB_TYPE,
+                variables={"method": "GET", "url": f"http://127.0.0.1:{api.addresses[0][1]}/hello"},
+                custom_headers={"resultVariable": "answer"},
+            )
+            sandbox = await asyncio.create_subprocess_exec(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                script,
+                cwd="/",
+                env={**_clean_environment(), "ZEEBE_ADDRESS": double.address},
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(sandbox.communicate(), timeout=90)
+            completed = double.state.jobs[job]
+    finally:
+        await api.cleanup()
+    assert sandbox.returncode == 0, out.decode() + err.decode()
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    # The service itself, from the wheel: ready, healthy, did the job, drained, exit 0.
+    assert report["service_ready"] == 200
+    assert report["service_healthcheck_ready"] == 0
+    assert report["service_exit"] == 0, report["service_log_tail"]
+    assert completed.state == COMPLETED
+    assert report["service_log_is_json"] is True
     assert report["uid"] == 10001
     assert report["worker_from"].startswith(str(site))
     assert report["healthcheck"] == 0 and report["healthcheck_ready"] == 1
@@ -308,9 +353,55 @@ exec setpriv --reuid 10001 --regid 10001 --clear-groups {sys.executable} -c {che
 # Runs inside the sandbox: imports the installed wheel, serves the health endpoint, and
 # probes it with the HEALTHCHECK command in a separate process.
 _SANDBOXED_CHECK = r"""
-import asyncio, json, os, subprocess, sys, urllib.request
+import asyncio, json, os, signal, socket, subprocess, sys, time, urllib.error, urllib.request
 import worker
 from worker.health import Readiness, health_url, start_health_server
+
+async def run_service():
+    # The real service, as the image's ENTRYPOINT runs it, until it has done one job.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "HEALTH_PORT": str(port), "ZEEBE_REQUEST_TIMEOUT": "1s",
+           "SHUTDOWN_GRACE_PERIOD": "5s"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "worker", "run", env=env, cwd="/",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    def status(path):
+        try:
+            return urllib.request.urlopen(base + path, timeout=2).status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            return None
+    def completed():
+        try:
+            text = urllib.request.urlopen(base + "/metrics", timeout=2).read().decode()
+        except OSError:
+            return False
+        return any(line.startswith("connector_jobs_completed_total") and not line.endswith(" 0.0")
+                   for line in text.splitlines())
+    ready, deadline = None, time.monotonic() + 30
+    while time.monotonic() < deadline and ready != 200:
+        ready = await asyncio.to_thread(status, "/readyz")
+        await asyncio.sleep(0.1)
+    probe_ready = await asyncio.to_thread(lambda: subprocess.run(
+        [sys.executable, "-m", "worker", "healthcheck", "--ready"], env=env,
+        capture_output=True).returncode)
+    while time.monotonic() < deadline and not await asyncio.to_thread(completed):
+        await asyncio.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, log = await asyncio.wait_for(process.communicate(), 30)
+    lines = log.decode().splitlines()
+    def is_json(line):
+        try:
+            return isinstance(json.loads(line), dict)
+        except ValueError:
+            return False
+    return {"service_ready": ready, "service_healthcheck_ready": probe_ready,
+            "service_exit": process.returncode, "service_log_tail": lines[-5:],
+            "service_log_is_json": bool(lines) and all(map(is_json, lines))}
 
 async def main():
     runner = await start_health_server(Readiness(), "127.0.0.1", 0)
@@ -327,6 +418,7 @@ async def main():
         metrics = await asyncio.to_thread(get, "/metrics")
     finally:
         await runner.cleanup()
+    service = await run_service()
     try:
         open("/app-write-probe", "w")
         root_write = "writable"
@@ -334,7 +426,8 @@ async def main():
         root_write = error.strerror
     print(json.dumps({"uid": os.getuid(), "worker_from": worker.__file__,
                       "healthcheck": healthcheck, "healthcheck_ready": ready,
-                      "healthz": healthz, "metrics": metrics, "root_write": root_write}))
+                      "healthz": healthz, "metrics": metrics, "root_write": root_write,
+                      **service}))
 
 asyncio.run(main())
 """
