@@ -31,7 +31,8 @@ COPY feel ./feel
 COPY worker ./worker
 RUN /opt/worker/bin/pip install --no-deps --constraint config/constraints.txt . \
     # Compile now: at run time the root filesystem is read-only and nothing is written.
-    && /opt/worker/bin/python -m compileall -q /opt/worker/lib
+    # Hash-based .pyc files stay valid whatever mtimes the copy to the next stage gives.
+    && /opt/worker/bin/python -m compileall -q --invalidation-mode unchecked-hash /opt/worker/lib
 
 
 FROM ${PYTHON_IMAGE} AS runtime
