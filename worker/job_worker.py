@@ -14,6 +14,12 @@ no job waits for a slow one. A job:
    FAILED_PRECONDITION are logged and dropped. A result Zeebe refuses as invalid fails
    the job with no retries and Zeebe's reason, instead of leaving it to time out.
 
+With `stream_enabled`, a job stream per type runs beside the polls: Zeebe pushes jobs that
+become activatable to open streams first, and the polls pick up the ones that were
+waiting before the stream opened. A streamed job starts as soon as fewer than
+`max_jobs_active` jobs run; a long poll that was already waiting may still bring a few
+more, so the bound can be passed briefly by the jobs that arrived both ways at once.
+
 Activation errors never stop the worker: back-pressure, an absent gateway, internal and
 auth errors are retried with capped exponential backoff (with jitter) forever; only a
 request the gateway calls invalid (a bad job type) ends the run (`ActivationRejected`).
@@ -256,9 +262,13 @@ class JobWorker:
                 ):
                     self._connected()
                     backoff.reset()
-                    # Not reading the next job until a slot is free lets gRPC flow
-                    # control hold the gateway back.
-                    await self._wait_for_free_slot()
+                    # A streamed job is ours already: it may use a slot a pending long
+                    # poll reserved (while a stream is open, Zeebe pushes new jobs to it,
+                    # so that poll rarely brings any). Not reading the next job until a
+                    # slot is free lets gRPC flow control hold the gateway back.
+                    while len(self._tasks) >= self._capacity:
+                        self._slot_freed.clear()
+                        await self._slot_freed.wait()
                     self._start(job)
             except GatewayRejected as error:
                 log.error(
