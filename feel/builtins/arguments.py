@@ -11,11 +11,14 @@ where a list is expected (`count(5)`).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from feel.functions import FunctionError, render
 from feel.values import FeelFunction, type_name
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 OMITTED: Any = object()
 """Default of an optional parameter, so that an explicit null can be told from no argument."""
@@ -51,10 +54,12 @@ def integer(value: Any, name: str) -> int:
 
 
 def string(value: Any, name: str) -> str:
-    """A string argument."""
+    """A string argument; UTF-16 surrogate pairs in it are joined into one character."""
     value = _single(value)
     if type(value) is not str:
         raise FunctionError(f"'{name}' must be a string, not {describe(value)}")
+    if _SURROGATE.search(value):
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
     return value
 
 

@@ -24,8 +24,8 @@ from typing import Any
 from feel import temporal
 from feel.builtins import arguments
 from feel.builtins.xml_regex import compile_pattern
-from feel.errors import ASSERTION_FAILURE
-from feel.evaluation import Abort, Run
+from feel.errors import ASSERTION_FAILURE, LIMIT_EXCEEDED
+from feel.evaluation import Abort, LimitExceeded, Run
 from feel.functions import FunctionError, builtin, format_number, render
 from feel.values import DECIMAL128, FeelFunction, Range
 
@@ -106,49 +106,72 @@ def _zoned_text(value: dt.datetime) -> str | None:
     return f"{local}{zone}[{key}]"
 
 
-def _to_json(value: Any, out: list[str]) -> None:
-    kind = type(value)
-    if value is None:
-        out.append("null")
-    elif kind is bool:
-        out.append("true" if value else "false")
-    elif kind is Decimal:
-        out.append(format_number(value))
-    elif kind is str:
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif kind is list:
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _to_json(item, out)
-        out.append("]")
-    elif kind is dict:
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            if index:
-                out.append(",")
-            out.append(json.dumps(str(key), ensure_ascii=False) + ":")
-            _to_json(item, out)
-        out.append("}")
-    elif isinstance(value, FeelFunction):
-        raise FunctionError("a function has no JSON form")
-    elif kind is Range:
-        out.append(json.dumps(render(value, 10_000), ensure_ascii=False))
-    else:
-        text = (_zoned_text(value) if kind is dt.datetime else None) or temporal.to_string(value)
-        out.append("null" if text is None else json.dumps(text))
+class _TooLong(Exception):
+    pass
+
+
+class _Writer:
+    """JSON text in pieces, stopped as soon as it grows past the string limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.pieces: list[str] = []
+        self.length = 0
+        self.limit = limit
+
+    def add(self, text: str) -> None:
+        self.length += len(text)
+        if self.length > self.limit:
+            raise _TooLong
+        self.pieces.append(text)
+
+    def value(self, value: Any) -> None:
+        kind = type(value)
+        if value is None:
+            self.add("null")
+        elif kind is bool:
+            self.add("true" if value else "false")
+        elif kind is Decimal:
+            self.add(format_number(value))
+        elif kind is str:
+            self.add(json.dumps(value, ensure_ascii=False))
+        elif kind is list:
+            self.add("[")
+            for index, item in enumerate(value):
+                if index:
+                    self.add(",")
+                self.value(item)
+            self.add("]")
+        elif kind is dict:
+            self.add("{")
+            for index, (key, item) in enumerate(value.items()):
+                if index:
+                    self.add(",")
+                self.add(json.dumps(str(key), ensure_ascii=False) + ":")
+                self.value(item)
+            self.add("}")
+        elif isinstance(value, FeelFunction):
+            raise FunctionError("a function has no JSON form")
+        elif kind is Range:
+            self.add(json.dumps(render(value, 10_000), ensure_ascii=False))
+        else:
+            text = (_zoned_text(value) if kind is dt.datetime else None) or temporal.to_string(
+                value
+            )
+            self.add("null" if text is None else json.dumps(text))
 
 
 @builtin("to json", ["value"], pass_run=True)
 def to_json(run: Run, value: Any) -> str:
     """The value as a JSON text."""
-    out: list[str] = []
+    writer = _Writer(run.limits.string_length)
     try:
-        _to_json(value, out)
+        writer.value(value)
     except RecursionError:
         raise FunctionError("the value is nested too deeply") from None
-    return run.check_string("".join(out))
+    except _TooLong:
+        run.warn(LIMIT_EXCEEDED, f"to json: a string longer than {writer.limit}")
+        raise LimitExceeded from None
+    return "".join(writer.pieces)
 
 
 def _reject_constant(name: str) -> Any:

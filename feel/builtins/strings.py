@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from feel.builtins import arguments
-from feel.builtins.xml_regex import compile_pattern
+from feel.builtins.xml_regex import ResultTooLong, compile_pattern
 from feel.errors import LIMIT_EXCEEDED
 from feel.evaluation import LimitExceeded, Run
 from feel.functions import FunctionError, builtin
@@ -92,7 +92,12 @@ def replace(run: Run, input: Any, pattern: Any, replacement: Any, flags: Any = N
     """Every match replaced; `$1` in the replacement is the first group, `$0` the match."""
     text = arguments.string(input, "input")
     compiled = compile_pattern(arguments.string(pattern, "pattern"), _flags(flags))
-    return run.check_string(compiled.replace(text, arguments.string(replacement, "replacement")))
+    limit = run.limits.string_length
+    try:
+        return compiled.replace(text, arguments.string(replacement, "replacement"), limit)
+    except ResultTooLong:
+        run.warn(LIMIT_EXCEEDED, f"replace: a string longer than {limit}")
+        raise LimitExceeded from None
 
 
 @builtin("split", ["string", "delimiter"])

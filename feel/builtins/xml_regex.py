@@ -78,6 +78,14 @@ class RegexError(FunctionError):
     """A pattern, flags or replacement that XPath does not accept."""
 
 
+class ResultTooLong(Exception):
+    """A replacement would make a string longer than allowed."""
+
+
+def _shown(pattern: str) -> str:
+    return pattern if len(pattern) <= 60 else pattern[:57] + "..."
+
+
 def _char(code: int) -> str:
     """One character as it can stand anywhere in a Python pattern, in a set or outside."""
     char = chr(code)
@@ -165,7 +173,7 @@ class _Translator:
 
     def error(self, message: str) -> RegexError:
         return RegexError(
-            f"invalid regular expression '{self.text}': {message} at position {self.pos}"
+            f"invalid regular expression '{_shown(self.text)}': {message} at position {self.pos}"
         )
 
     def peek(self, offset: int = 0) -> str:
@@ -420,13 +428,24 @@ class Pattern:
         parts.append(text[start:])
         return parts
 
-    def replace(self, text: str, replacement: str) -> str:
-        """fn:replace: each match replaced; `$n` in the replacement is group n."""
+    def replace(self, text: str, replacement: str, max_length: int) -> str:
+        """fn:replace: each match replaced; `$n` in the replacement is group n.
+
+        Raises:
+            ResultTooLong: the result would be longer than `max_length` (found before
+                it is built).
+        """
         self._check_not_empty()
         parts = [replacement] if self.literal else _template(replacement, self.groups)
+        length = len(text)
 
         def substitute(match: Any) -> str:
-            return "".join(p if type(p) is str else (match.group(p) or "") for p in parts)
+            nonlocal length
+            piece = "".join(p if type(p) is str else (match.group(p) or "") for p in parts)
+            length += len(piece) - (match.end() - match.start())
+            if length > max_length:
+                raise ResultTooLong
+            return piece
 
         result: str = self._run(self._compiled.sub, substitute, text)
         return result
@@ -477,15 +496,16 @@ def _compile(pattern: str, flags: str) -> Pattern:
         letters = "".join(sorted(unknown))
         raise RegexError(f"unknown regular expression flag(s) '{letters}' (known: s, m, i, x, q)")
     options = _engine.IGNORECASE if "i" in flags else 0
-    if "q" in flags:
-        source = re.escape(pattern)
-    else:
-        text = _strip_whitespace(pattern) if "x" in flags else pattern
-        source = _Translator(text, "s" in flags, "m" in flags).translate()
     try:
+        if "q" in flags:
+            source = re.escape(pattern)
+        else:
+            text = _strip_whitespace(pattern) if "x" in flags else pattern
+            source = _Translator(text, "s" in flags, "m" in flags).translate()
         return Pattern(_engine.compile(source, options), literal="q" in flags)
     except (re.error, _engine.error, OverflowError, RecursionError) as error:
-        raise RegexError(f"invalid regular expression '{pattern}': {error}") from None
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise RegexError(f"invalid regular expression '{_shown(pattern)}': {reason}") from None
 
 
 def compile_pattern(pattern: str, flags: str = "") -> Pattern:

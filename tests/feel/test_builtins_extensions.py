@@ -171,6 +171,14 @@ def test_wrong_arguments_give_null_and_a_warning(
     check_fails(expression, None, *fragments)
 
 
+def test_to_json_stops_at_the_string_limit() -> None:
+    result, warnings = feel.compile("to json(for i in 1..200 return x)").evaluate_with_warnings(
+        {"x": "y" * 100_000}
+    )
+    assert result is None
+    assert any(w.kind == "LIMIT_EXCEEDED" and "to json" in w.message for w in warnings)
+
+
 def test_from_json_of_deep_nesting_is_null_not_a_crash() -> None:
     check_fails("from json(s)", {"s": "[" * 100_000 + "]" * 100_000}, "'from json'")
 

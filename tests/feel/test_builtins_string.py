@@ -26,6 +26,7 @@ VALUES: list[tuple[str, dict[str, Any] | None, Any]] = [
     ('substring("foobar", 2, 0)', None, ""),
     ('substring("\U0001f40efoo", 2)', None, "foo"),
     ("substring(s, 2, 2)", {"s": "😀😁😂"}, "😁😂"),
+    ("substring(s, 2)", {"s": "\ud83d\ude00a"}, "a"),
     ('substring(string: "foobar", start position: 3)', None, "obar"),
     ('substring(start position: 2, length: 1, string: "ab")', None, "b"),
     ('substring(["foobar"], 4)', None, "bar"),
@@ -33,6 +34,8 @@ VALUES: list[tuple[str, dict[str, Any] | None, Any]] = [
     ('string length("")', None, D(0)),
     ('string length("foo")', None, D(3)),
     ('string length("😀😁")', None, D(2)),
+    ("string length(s)", {"s": "\ud83d\ude00\ud83d\ude01"}, D(2)),
+    ('contains(s, "😁")', {"s": "\ud83d\ude00\ud83d\ude01"}, True),
     ('string length(string: "ab c")', None, D(4)),
     # case
     ('upper case("aBc4")', None, "ABC4"),
@@ -262,6 +265,7 @@ INVALID_PATTERNS = [
     ("[z-a]", "out of order"),
     ("[a-\\d]", "cannot end with"),
     ("a\\", "ends with"),
+    ("[a" + "-[a" * 5000 + "]" * 5001, "nested too deeply"),
 ]
 
 
