@@ -59,7 +59,8 @@ def string(value: Any, name: str) -> str:
     if type(value) is not str:
         raise FunctionError(f"'{name}' must be a string, not {describe(value)}")
     if _SURROGATE.search(value):
-        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        joined: str = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        return joined
     return value
 
 

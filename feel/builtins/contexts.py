@@ -2,7 +2,8 @@
 
 Contexts are never changed in place: `context put` and `context merge` return new ones.
 feel-scala's key paths are supported: `get value(m, ["a", "b"])` reads `m.a.b` and
-`context put(m, ["a", "b"], v)` writes it, creating the contexts on the way.
+`context put(m, ["a", "b"], v)` writes it, creating the contexts on the way. feel-scala's
+former `put` and `put all` are kept as other names of `context put` and `context merge`.
 """
 
 from __future__ import annotations
@@ -104,12 +105,26 @@ def context_put_key(context: Any, key: Any, value: Any) -> dict[str, Any]:
     return _put(context, arguments.string(key, "key"), value)
 
 
-@builtin("context merge", ["contexts"])
-def context_merge(contexts: Any) -> dict[str, Any]:
-    """One context with the entries of all; a later context's entry wins."""
+def _merge(contexts: list[Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    for position, entries in enumerate(arguments.items(contexts, "contexts"), 1):
+    for position, entries in enumerate(contexts, 1):
         if type(entries) is not dict:
             raise FunctionError(f"item {position} is {arguments.describe(entries)}, not a context")
         result.update(entries)
     return result
+
+
+@builtin("context merge", ["contexts"])
+def context_merge(contexts: Any) -> dict[str, Any]:
+    """One context with the entries of all; a later context's entry wins."""
+    return _merge(arguments.items(contexts, "contexts"))
+
+
+# feel-scala's former names of `context put` and `context merge`, still accepted there
+builtin("put", ["context", "key", "value"])(context_put_key)
+
+
+@builtin("put all", ["contexts"], variadic=True)
+def put_all(*contexts: Any) -> dict[str, Any]:
+    """`context merge` of a list of contexts or of contexts given one by one."""
+    return _merge(arguments.variadic(contexts, "contexts"))

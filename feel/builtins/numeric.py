@@ -2,7 +2,8 @@
 
 All arithmetic is decimal128 (34 significant digits, half-even), like the rest of FEEL.
 A scale is a whole number between -6111 and 6176 (a fraction is dropped); a negative
-scale rounds to tens, hundreds, and so on. feel-scala's `random number()` is here too.
+scale rounds to tens, hundreds, and so on. feel-scala's `random number()` and its
+`decimal(n, scale, mode)` with a Java rounding mode name are here too.
 """
 
 from __future__ import annotations
@@ -70,6 +71,35 @@ def _rounding(name: str, mode: str, scale_required: bool) -> None:
 
 
 _rounding("decimal", ROUND_HALF_EVEN, scale_required=True)
+
+_MODES = {
+    "UP": ROUND_UP,
+    "DOWN": ROUND_DOWN,
+    "CEILING": ROUND_CEILING,
+    "FLOOR": ROUND_FLOOR,
+    "HALF_UP": ROUND_HALF_UP,
+    "HALF_DOWN": ROUND_HALF_DOWN,
+    "HALF_EVEN": ROUND_HALF_EVEN,
+}
+
+
+@builtin("decimal", ["n", "scale", "mode"])
+def decimal_with_mode(n: Any, scale: Any, mode: Any) -> Decimal:
+    """`decimal` with a rounding mode by its Java name: "half_up", "floor"... (feel-scala)."""
+    number = arguments.number(n, "n")
+    places = _scale(scale)
+    name = arguments.string(mode, "mode").upper()
+    if name == "UNNECESSARY":
+        result = round_at(number, places, ROUND_DOWN)
+        if result != number:
+            raise FunctionError(f"{number} cannot be shown with {places} decimal places unrounded")
+        return result
+    if name not in _MODES:
+        known = ", ".join(sorted(_MODES)).lower() + ", unnecessary"
+        raise FunctionError(f"unknown rounding mode '{name.lower()}' (known: {known})")
+    return round_at(number, places, _MODES[name])
+
+
 _rounding("floor", ROUND_FLOOR, scale_required=False)
 _rounding("ceiling", ROUND_CEILING, scale_required=False)
 _rounding("round up", ROUND_UP, scale_required=False)

@@ -66,6 +66,11 @@ VALUES: list[tuple[str, dict[str, Any] | None, Any]] = [
     ("context merge([])", None, {}),
     ("context merge({a: 1})", None, {"a": D(1)}),
     ("context merge(contexts: [{a: 1}])", None, {"a": D(1)}),
+    # feel-scala's former names: put and put all
+    ('put({x: 1}, "y", 2)', None, {"x": D(1), "y": D(2)}),
+    ('put(context: {}, key: "a", value: 1)', None, {"a": D(1)}),
+    ("put all({x: 1}, {y: 2}, {x: 3})", None, {"x": D(3), "y": D(2)}),
+    ("put all([{x: 1}, {y: 2}])", None, {"x": D(1), "y": D(2)}),
 ]
 
 
@@ -130,6 +135,9 @@ ERRORS: list[tuple[str, tuple[str, ...]]] = [
     ('context merge([], "foo")', ("'context merge'",)),
     ("context merge([{a: 1}, 2])", ("'context merge'", "item 2")),
     ("context merge(context: [{a: 1}])", ("'context merge'", "context")),
+    ('put({}, ["a", "b"], 1)', ("'put'", "'key' must be a string")),
+    ("put all({a: 1}, 2)", ("'put all'", "item 2")),
+    ("put all()", ("'put all'",)),
 ]
 
 

@@ -23,6 +23,12 @@ VALUES: list[tuple[str, dict[str, Any] | None, Any]] = [
     ("decimal(12345, -2)", None, D(12300)),
     ("decimal(1.5, 6176)", None, D("1.5")),
     ("decimal(n: 15/7, scale: 3)", None, D("2.143")),
+    # feel-scala: decimal with a Java rounding mode
+    ('decimal(2.5, 0, "half_up")', None, D(3)),
+    ('decimal(-2.5, 0, "FLOOR")', None, D(-3)),
+    ('decimal(1/3, 2, "up")', None, D("0.34")),
+    ('decimal(2.50, 1, "unnecessary")', None, D("2.5")),
+    ('decimal(n: 2.5, scale: 0, mode: "half_down")', None, D(2)),
     # floor and ceiling, with an optional scale
     ("floor(1.5)", None, D(1)),
     ("floor(-1.5)", None, D(-2)),
@@ -123,6 +129,9 @@ ERRORS: list[tuple[str, tuple[str, ...]]] = [
     ("decimal(1.5, null)", ("'decimal'", "'scale'")),
     ("decimal(1.5, 6177)", ("'decimal'", "between -6111 and 6176")),
     ("decimal(1.5, -6112)", ("'decimal'", "between")),
+    ('decimal(2.5, 0, "unnecessary")', ("'decimal'", "unrounded")),
+    ('decimal(2.5, 0, "nearest")', ("'decimal'", "unknown rounding mode 'nearest'")),
+    ("decimal(2.5, 0, null)", ("'decimal'", "'mode'")),
     ("floor()", ("'floor'",)),
     ("floor(null, 1)", ("'floor'",)),
     ("floor(1.56, null)", ("'floor'", "'scale'")),
