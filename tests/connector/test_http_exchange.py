@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import struct
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -236,6 +237,28 @@ async def garbage_server() -> AsyncIterator[int]:
     yield server.sockets[0].getsockname()[1]
     server.close()
     await server.wait_closed()
+
+
+@pytest.fixture
+async def resetting_server() -> AsyncIterator[int]:
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        sock = writer.get_extra_info("socket")
+        # linger 0: closing sends a TCP reset instead of a graceful end
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    server = await asyncio.start_server(reset, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+
+
+async def test_a_connection_reset_by_the_server(run: Run, resetting_server: int) -> None:
+    url = f"http://127.0.0.1:{resetting_server}/"
+    error = error_of(await run({"method": "POST", "url": url, "body": "x"}))
+    assert error["code"] == "CONNECTION_ERROR"
+    assert f"127.0.0.1:{resetting_server}" in error["message"]
 
 
 async def test_an_answer_that_is_not_http(run: Run, garbage_server: int) -> None:

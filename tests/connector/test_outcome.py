@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from email.utils import formatdate
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from worker.config import ConnectorSettings
 from worker.connector import Connector
 from worker.errors import HttpStatusError
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
+from worker.outcome import _within_limit
 
 
 def body_url(api: Api, status: int, body: Any, **query: str) -> str:
@@ -354,6 +357,13 @@ async def test_error_expression_on_a_success(
     assert outcome == expected
 
 
+async def test_retry_after_as_an_http_date(run: Run, api: Api) -> None:
+    when = formatdate(time.time() + 20, usegmt=True).replace(" ", "%20").replace(",", "%2C")
+    outcome = await run({"method": "GET", "url": api.url(f"/status/429?header=Retry-After:{when}")})
+    assert isinstance(outcome, Fail)
+    assert 17_000 <= outcome.retry_backoff_ms <= 21_000
+
+
 async def test_backoff_function_gives_a_growing_delay(run: Run, api: Api) -> None:
     expression = (
         '=jobError("retry later", {}, job.retries - 1, '
@@ -394,6 +404,16 @@ async def test_backoff_function_gives_a_growing_delay(run: Run, api: Api) -> Non
             '=jobError("x", {}, 1, duration("P1M"))',
             "jobError(): retryBackoff must be a days-time duration",
         ),
+        ('=jobError("x", {}, 1, "-PT5S")', "jobError(): retryBackoff must not be negative"),
+        ('=jobError("x", {}, "2")', "jobError(): retries must be a number, got '2'"),
+        ('=jobError("x", {}, 1.5)', "jobError(): retries must be a whole number"),
+        ('=jobError("x", {}, 1, backoff(0))', "backoff(): attempt must be 1 or more, got 0"),
+        ('=jobError("x", {}, 1, backoff(1, "PT1S", 0.5))', "backoff(): factor must be 1 or more"),
+        (
+            '=jobError("x", {}, 1, backoff(attempt: 1, jitterFactor: 2))',
+            "backoff(): jitterFactor must be between 0 and 1",
+        ),
+        ("=ignoreError([1])", "ignoreError(): variables must be a context, got a list"),
         (
             "=if true then bpmnError(nope: 1) else null",
             "bpmnError(): unknown argument 'nope'",
@@ -481,6 +501,19 @@ async def test_a_failure_with_a_huge_body_keeps_its_error_within_the_limit(
     body = outcome.variables["error"]["variables"]["response"]["body"]
     assert body == "x" * 3999 + "… [cut: the body is too large for a variable]"
     assert len(json.dumps(outcome.variables)) <= 6000
+
+
+def test_a_failure_whose_error_cannot_fit_keeps_code_and_message() -> None:
+    headers = {f"X-{index}": "h" * 100 for index in range(100)}
+    error = HttpStatusError(500, "Internal Server Error", headers, "body")
+    failure = Fail("HTTP 500", 2, 0, {"error": error.as_variable()})
+    trimmed = _within_limit(failure, 2000)
+    assert trimmed == Fail(
+        "HTTP 500",
+        2,
+        0,
+        {"error": {"code": "500", "message": "Internal Server Error", "type": "HttpStatusError"}},
+    )
 
 
 # --- masking ---

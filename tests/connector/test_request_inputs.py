@@ -90,6 +90,7 @@ def test_timeouts_defaults_strings_zero_and_read_fallback(
         ({"url": "camunda@camunda.com"}, ["url: must be an http:// or https:// URL"]),
         ({"url": "http:///path"}, ["url: has no host name"]),
         ({"url": "http://host:99999/"}, ["url: has an invalid port"]),
+        ({"url": "http://exa mple.com/"}, ["url: has an invalid host name 'exa mple.com'"]),
         ({"url": ["http://a"]}, ["url: must be a URL, got a list"]),
         (
             {"connectionTimeoutInSeconds": "bad value"},
@@ -99,12 +100,21 @@ def test_timeouts_defaults_strings_zero_and_read_fallback(
         ({"connectionTimeoutInSeconds": -1}, ["connectionTimeoutInSeconds: must not be negative"]),
         ({"readTimeoutInSeconds": True}, ["readTimeoutInSeconds: must be a number"]),
         ({"readTimeoutInSeconds": "1e3"}, ["readTimeoutInSeconds: must be a number"]),
+        ({"readTimeoutInSeconds": float("inf")}, ["readTimeoutInSeconds: must be a finite number"]),
         ({"authentication": {"type": "basic"}}, ["authentication.username: is required"]),
         (
             {"authentication": {"type": "basic", "username": " "}},
             ["authentication.username: must not be empty"],
         ),
         ({"authentication": {"type": "bearer"}}, ["authentication.token: is required"]),
+        (
+            {"authentication": {"type": "bearer", "token": {"t": 1}}},
+            ["authentication.token: must be text, got an object"],
+        ),
+        (
+            {"authentication": {"type": "basic", "username": "u", "password": [1]}},
+            ["authentication.password: must be text, got a list"],
+        ),
         (
             {"authentication": {"type": "bearer", "token": ""}},
             ["authentication.token: must not be empty"],
@@ -446,6 +456,25 @@ async def test_validation_messages_never_show_secret_values(
     assert "hunter22" not in outcome.error_message
     assert "***" in outcome.error_message
     assert "hunter22" not in str(outcome.variables)
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [("/echo/a%2Fb?x=%41", "/echo/a%2Fb?x=%41"), ("/echo/a b", None)],
+)
+async def test_skip_encoding_sends_the_url_as_written(
+    run: Run, api: Api, url: str, sent: str | None
+) -> None:
+    outcome = await run({"method": "GET", "url": api.url(url), "skipEncoding": "true"})
+    if sent is None:
+        assert isinstance(outcome, Fail)
+        assert "url: holds characters that need encoding (such as spaces), and skipEncoding" in (
+            outcome.error_message
+        )
+        assert api.seen == []
+    else:
+        assert isinstance(outcome, Complete)
+        assert api.last.path == sent
 
 
 async def test_a_process_variable_that_is_not_an_input_is_ignored(run: Run, api: Api) -> None:
