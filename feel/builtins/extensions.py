@@ -23,7 +23,7 @@ from typing import Any
 
 from feel import temporal
 from feel.builtins import arguments
-from feel.builtins.xml_regex import compile_pattern
+from feel.builtins.xml_regex import compile_pattern, time_limited
 from feel.errors import ASSERTION_FAILURE, LIMIT_EXCEEDED
 from feel.evaluation import Abort, LimitExceeded, Run
 from feel.functions import FunctionError, builtin, format_number, render
@@ -202,8 +202,10 @@ def from_json(value: Any) -> Any:
 # ---------------------------------------------------------------- regular expressions
 
 
-@builtin("extract", ["string", "pattern"])
-def extract(string: Any, pattern: Any) -> list[str]:
+@builtin("extract", ["string", "pattern"], pass_run=True)
+def extract(run: Run, string: Any, pattern: Any) -> list[str]:
     """Every match of the pattern in the string, in order."""
     text = arguments.string(string, "string")
-    return compile_pattern(arguments.string(pattern, "pattern")).find_all(text)
+    compiled = compile_pattern(arguments.string(pattern, "pattern"))
+    with time_limited(run):
+        return compiled.find_all(text)

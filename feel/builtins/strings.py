@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from feel.builtins import arguments
-from feel.builtins.xml_regex import ResultTooLong, compile_pattern
+from feel.builtins.xml_regex import ResultTooLong, compile_pattern, time_limited
 from feel.errors import LIMIT_EXCEEDED
 from feel.evaluation import LimitExceeded, Run
 from feel.functions import FunctionError, builtin
@@ -80,11 +80,13 @@ def _flags(flags: Any) -> str:
     return "" if flags is None else arguments.string(flags, "flags")
 
 
-@builtin("matches", ["input", "pattern", "flags"], required=2)
-def matches(input: Any, pattern: Any, flags: Any = None) -> bool:
+@builtin("matches", ["input", "pattern", "flags"], required=2, pass_run=True)
+def matches(run: Run, input: Any, pattern: Any, flags: Any = None) -> bool:
     """Whether the pattern matches somewhere in the input (anchor it with ^ and $)."""
     text = arguments.string(input, "input")
-    return compile_pattern(arguments.string(pattern, "pattern"), _flags(flags)).search(text)
+    compiled = compile_pattern(arguments.string(pattern, "pattern"), _flags(flags))
+    with time_limited(run):
+        return compiled.search(text)
 
 
 @builtin("replace", ["input", "pattern", "replacement", "flags"], required=3, pass_run=True)
@@ -94,17 +96,20 @@ def replace(run: Run, input: Any, pattern: Any, replacement: Any, flags: Any = N
     compiled = compile_pattern(arguments.string(pattern, "pattern"), _flags(flags))
     limit = run.limits.string_length
     try:
-        return compiled.replace(text, arguments.string(replacement, "replacement"), limit)
+        with time_limited(run):
+            return compiled.replace(text, arguments.string(replacement, "replacement"), limit)
     except ResultTooLong:
         run.warn(LIMIT_EXCEEDED, f"replace: a string longer than {limit}")
         raise LimitExceeded from None
 
 
-@builtin("split", ["string", "delimiter"])
-def split(string: Any, delimiter: Any) -> list[str]:
+@builtin("split", ["string", "delimiter"], pass_run=True)
+def split(run: Run, string: Any, delimiter: Any) -> list[str]:
     """The parts between the matches of the delimiter pattern (`split("a;b", ";")`)."""
     text = arguments.string(string, "string")
-    return compile_pattern(arguments.string(delimiter, "delimiter")).split(text)
+    compiled = compile_pattern(arguments.string(delimiter, "delimiter"))
+    with time_limited(run):
+        return compiled.split(text)
 
 
 def _join(

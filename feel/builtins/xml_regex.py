@@ -15,18 +15,22 @@ so a pattern is parsed and rewritten:
 and whatever XPath does not allow (`\\b`, `(?=`, `{,3}`, possessive `*+`) is an error.
 
 The `regex` package runs the result when it is installed, with a timeout against
-catastrophic backtracking (`(a|aa)+$`); otherwise the standard `re` module does,
-without a timeout, and Unicode blocks are not available.
+catastrophic backtracking (`(a|aa)+$`) that ends the whole evaluation (null and a
+LIMIT_EXCEEDED warning); otherwise the standard `re` module does, without a timeout,
+and Unicode blocks are not available.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from feel.errors import LIMIT_EXCEEDED
+from feel.evaluation import LimitExceeded, Run
 from feel.functions import FunctionError
 
 _engine: Any
@@ -80,6 +84,25 @@ class RegexError(FunctionError):
 
 class ResultTooLong(Exception):
     """A replacement would make a string longer than allowed."""
+
+
+class RegexTimeout(Exception):
+    """A regular expression ran past the timeout (catastrophic backtracking, likely)."""
+
+
+@contextlib.contextmanager
+def time_limited(run: Run) -> Iterator[None]:
+    """Turn a regular expression's timeout into the end of the whole evaluation.
+
+    One pathological pattern would otherwise cost the timeout again on every item of a
+    loop; stopping the evaluation bounds an expression's regular expression time to one
+    timeout.
+    """
+    try:
+        yield
+    except RegexTimeout as error:
+        run.warn(LIMIT_EXCEEDED, str(error))
+        raise LimitExceeded from None
 
 
 def _shown(pattern: str) -> str:
@@ -399,8 +422,8 @@ class Pattern:
                 return operation(*args, timeout=TIMEOUT_SECONDS)
             return operation(*args)
         except TimeoutError:
-            raise FunctionError(
-                f"the regular expression ran longer than {TIMEOUT_SECONDS} s and was stopped"
+            raise RegexTimeout(
+                f"a regular expression ran longer than {TIMEOUT_SECONDS} s and was stopped"
             ) from None
 
     def search(self, text: str) -> bool:
