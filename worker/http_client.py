@@ -172,7 +172,8 @@ class HttpClient:
                 ssl=self._tls_context(request.tls) if request.tls is not None else True,
             ) as response:
                 status = response.status
-                content = await self._read(response, where)
+                # HEAD answers announce the size of a body they do not carry
+                content = b"" if request.method == "HEAD" else await self._read(response, where)
                 return HttpResponse(
                     status=response.status,
                     reason=response.reason or "",

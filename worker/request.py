@@ -394,7 +394,8 @@ def _evaluate(where: str, value: Any, variables: Mapping[str, Any]) -> Any:
     if not (isinstance(value, str) and value.startswith("=")):
         return value
     try:
-        result, warnings = feel.compile(value).evaluate_with_warnings(variables)
+        expression = feel.compile(value, known_names=variables.keys())
+        result, warnings = expression.evaluate_with_warnings(variables)
     except feel.FeelError as exc:
         raise InputError(f"{where}: invalid FEEL expression: {exc}") from None
     if result is None and warnings:

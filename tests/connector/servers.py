@@ -163,7 +163,7 @@ class Api:
         response.content_type = "text/plain"
         await response.prepare(request)
         chunk = b"x" * 65536
-        sent = 0
+        sent = size if request.method == "HEAD" else 0
         while sent < size:
             part = chunk[: min(len(chunk), size - sent)]
             await response.write(part)

@@ -288,6 +288,18 @@ async def test_a_response_over_the_limit_is_not_read_to_the_end(
     assert isinstance(big, Fail) and big.retries == 0
 
 
+async def test_a_head_answer_announcing_a_huge_body_is_fine(
+    settings: ConnectorSettings, api: Api
+) -> None:
+    async with Connector(settings.model_copy(update={"max_response_bytes": 1000})) as connector:
+        outcome = await connector.run(
+            job({"method": "HEAD", "url": api.url("/big?size=5000")}, {"resultVariable": "r"})
+        )
+    assert isinstance(outcome, Complete)
+    assert outcome.variables["r"]["headers"]["Content-Length"] == "5000"
+    assert outcome.variables["r"]["body"] is None
+
+
 # --- one shared session: keep-alive, no cookies shared between jobs ---
 
 

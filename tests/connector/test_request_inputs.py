@@ -399,6 +399,11 @@ def test_feel_inputs_are_evaluated_against_the_job_variables() -> None:
     assert inputs.auth == BearerAuth(type="bearer", token="tok-ann")
 
 
+def test_feel_inputs_read_variables_whose_names_need_quoting() -> None:
+    variables = {"method": "GET", "url": '="http://127.0.0.1:9/" + string(order-id)', "order-id": 5}
+    assert bind_inputs(variables, SecretStore(environ={}), {}).url == "http://127.0.0.1:9/5"
+
+
 def test_secrets_are_replaced_after_feel_so_a_value_never_becomes_feel_source() -> None:
     # A secret whose value is FEEL syntax stays a plain value.
     store = SecretStore(prefix="S_", environ={"S_TOKEN": '" + injected + "'})
