@@ -18,7 +18,14 @@ from feel.builtins.numeric import tidy
 from feel.errors import INVALID_TYPE
 from feel.evaluation import Run
 from feel.functions import FunctionError, builtin
-from feel.values import DECIMAL128, FeelFunction, YearsMonthsDuration, compare, equal
+from feel.values import (
+    DECIMAL128,
+    FeelFunction,
+    YearsMonthsDuration,
+    compare,
+    equal,
+    time_offset,
+)
 
 _list = list  # the parameters named `list`, as in the specification, hide the built-in
 
@@ -36,15 +43,27 @@ def _key(value: Any) -> Any:
     """A hashable key such that equal keys mean FEEL-equal values.
 
     Raises:
-        _Unhashable: the value holds something (a time, a function) compared otherwise.
+        _Unhashable: the value holds something (a range, a function) compared otherwise.
     """
     kind = type(value)
     if value is None:
         return None
     if kind in _HASHABLE:
         return (kind, value)
-    if kind is dt.datetime:
-        return (kind, value.tzinfo is None, value)
+    if kind is dt.time:  # as FEEL compares times: to the millisecond, in UTC when zoned
+        millis = (
+            value.hour * 3600 + value.minute * 60 + value.second
+        ) * 1000 + value.microsecond // 1000
+        offset = time_offset(value)
+        if offset is None:
+            return (kind, None, millis)
+        return (kind, 1, millis - int(offset.total_seconds() * 1000))
+    if kind is dt.datetime:  # FEEL compares dates and times to the millisecond
+        return (
+            kind,
+            value.tzinfo is None,
+            value.replace(microsecond=value.microsecond // 1000 * 1000),
+        )
     if kind is list:
         return (list, tuple(_key(item) for item in value))
     if kind is dict:

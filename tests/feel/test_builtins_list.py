@@ -126,6 +126,23 @@ VALUES: list[tuple[str, dict[str, Any] | None, Any]] = [
     ('distinct values([1, "1", true, null, null])', None, [D(1), "1", True, None]),
     ("distinct values([{a: 1}, {a: 1.0}, {a: 2}])", None, [{"a": D(1)}, {"a": D(2)}]),
     ('distinct values([time("10:00:00"), time("10:00:00")])', None, [dt.time(10)]),
+    (
+        'distinct values([time("10:00:00+01:00"), time("09:00:00Z"), time("09:00:00")])',
+        None,
+        [
+            dt.time(10, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+            dt.time(9),
+        ],
+    ),
+    (
+        "distinct values([a, b, c])",
+        {
+            "a": dt.datetime(2020, 1, 1, 10, 0, 0, 100),
+            "b": dt.datetime(2020, 1, 1, 10, 0, 0, 200),
+            "c": dt.datetime(2020, 1, 1, 10, 0, 1),
+        },
+        [dt.datetime(2020, 1, 1, 10, 0, 0, 100), dt.datetime(2020, 1, 1, 10, 0, 1)],
+    ),
     ("distinct values(list: [[1], [1]])", None, [numbers(1)]),
     ("duplicate values([1, 2, 3, 2, 1, 1])", None, numbers(1, 2)),
     ("duplicate values([3, 1, 1, 3, 3])", None, numbers(3, 1)),
@@ -277,6 +294,13 @@ def test_aggregates_of_many_items_are_fast_and_exact() -> None:
     assert feel.evaluate("sum(xs)", {"xs": values}) == D(sum(values))
     assert feel.evaluate("count(distinct values(xs))", {"xs": values + values}) == D(100_000)
     assert feel.evaluate("count(union(xs, xs))", {"xs": values}) == D(100_000)
+
+
+def test_distinct_values_of_many_times_is_fast() -> None:
+    times = [dt.time(h, m, s) for h in range(24) for m in range(60) for s in range(0, 60, 2)]
+    assert feel.evaluate("count(distinct values(concatenate(xs, xs)))", {"xs": times}) == D(
+        len(times)
+    )
 
 
 def test_flatten_stops_at_the_item_limit() -> None:
