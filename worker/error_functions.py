@@ -169,10 +169,17 @@ def _describe(value: Any) -> str:
     return repr(feel.to_json(value))
 
 
+def _error_code(value: Any) -> str:
+    code = _text("errorCode", value)
+    if not code.strip():
+        raise ValueError("errorCode must not be empty: a BPMN error is caught by its code")
+    return code
+
+
 def _bpmn_error(errorCode: Any, errorMessage: Any, variables: Any) -> dict[str, Any]:
     return {
         "errorType": "bpmnError",
-        "errorCode": _text("errorCode", errorCode),
+        "errorCode": _error_code(errorCode),
         "errorMessage": _text("errorMessage", errorMessage, optional=True),
         "variables": _context("variables", variables),
     }
@@ -254,7 +261,7 @@ def decision(result: Any) -> Decision | None:
         if code is None:
             return None
         return BpmnError(
-            code=_text("errorCode", code),
+            code=_error_code(code),
             message=_text("errorMessage", result.get("errorMessage"), optional=True),
             variables=_json_context("variables", result.get("variables")),
         )

@@ -398,6 +398,8 @@ async def test_backoff_function_gives_a_growing_delay(run: Run, api: Api) -> Non
         ('=bpmnError("E", "m", "not a context")', "bpmnError(): variables must be a context"),
         ('=bpmnError("E", "m", {}, "too many")', "bpmnError(): too many positional arguments"),
         ("=bpmnError()", "bpmnError(): missing a required argument: 'errorCode'"),
+        ('=bpmnError(" ")', "bpmnError(): errorCode must not be empty"),
+        ('={errorType: "bpmnError", errorCode: ""}', "errorCode must not be empty"),
         ('=jobError("x", {}, -1)', "jobError(): retries must be a whole number of 0 or more"),
         ('=jobError("x", {}, 1, "soon")', "jobError(): expected an ISO-8601 duration"),
         (
