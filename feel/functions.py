@@ -43,6 +43,14 @@ class Signature:
     variadic: bool = False
     pass_run: bool = False
 
+    def arity(self) -> str:
+        """How many arguments the signature takes, in words."""
+        if self.variadic:
+            return f"at least {self.required}"
+        if self.required == len(self.params):
+            return str(self.required)
+        return f"{self.required} to {len(self.params)}"
+
     def accepts_count(self, count: int) -> bool:
         if self.variadic:
             return count >= self.required
@@ -65,7 +73,7 @@ class Builtin(FeelFunction):
         for signature in self.signatures:
             if signature.accepts_count(len(args)):
                 return _call(run, self.name, signature, list(args))
-        expected = " or ".join(str(len(s.params)) for s in self.signatures)
+        expected = " or ".join(dict.fromkeys(s.arity() for s in self.signatures))
         run.warn(
             FUNCTION_INVOCATION_FAILURE,
             f"function '{self.name}' expects {expected} arguments, "

@@ -113,17 +113,8 @@ def quote_known_names(text: str, names: Iterable[str]) -> str:
 
 # ---------------------------------------------------------------- tokens to values
 
-_ESCAPES = {
-    '"': '"',
-    "\\": "\\",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "'": "'",
-    "/": "/",
-    "b": "\b",
-    "f": "\f",
-}
+# Other escapes stay as written: "\d+" is the regular expression \d+, "\b" is \b.
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "'": "'"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", re.DOTALL)
 
 
