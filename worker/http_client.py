@@ -177,7 +177,10 @@ class HttpClient:
                 return HttpResponse(
                     status=response.status,
                     reason=response.reason or "",
-                    headers=tuple((str(name), value) for name, value in response.headers.items()),
+                    headers=tuple(
+                        (_header_text(name), _header_text(value))
+                        for name, value in response.headers.items()
+                    ),
                     content=content,
                 )
         except ConnectorError:
@@ -319,6 +322,15 @@ def _translate(exc: Exception, request: PreparedRequest, where: str) -> Connecto
     if isinstance(exc, ValueError):
         return InputError(f"The request cannot be sent: {exc}")
     raise exc
+
+
+def _header_text(text: str) -> str:
+    """Header text as received: bytes that are not UTF-8 are read as Latin-1 (RFC 9110)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("latin-1")
+    return str(text)
 
 
 def _seconds(value: float | None) -> str:

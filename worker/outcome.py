@@ -270,7 +270,7 @@ def _retry_after_ms(headers: dict[str, Any]) -> int:
 
 def _json_size(variables: dict[str, Any]) -> int:
     text = json.dumps(variables, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "replace"))
 
 
 def _size(count: int) -> str:

@@ -261,6 +261,37 @@ async def test_a_connection_reset_by_the_server(run: Run, resetting_server: int)
     assert f"127.0.0.1:{resetting_server}" in error["message"]
 
 
+@pytest.fixture
+async def latin1_header_server() -> AsyncIterator[int]:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+            b'Content-Disposition: attachment; filename="r\xe9sum\xe9.txt"\r\n'
+            b"X-Utf8: \xc3\xa9t\xc3\xa9\r\n\r\nok"
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+
+
+async def test_header_values_that_are_not_utf8_are_read_as_latin1(
+    run: Run, latin1_header_server: int
+) -> None:
+    outcome = await run(
+        {"method": "GET", "url": f"http://127.0.0.1:{latin1_header_server}/"},
+        {"resultVariable": "r"},
+    )
+    assert isinstance(outcome, Complete)
+    headers = outcome.variables["r"]["headers"]
+    assert headers["Content-Disposition"] == 'attachment; filename="résumé.txt"'
+    assert headers["X-Utf8"] == "été"
+
+
 async def test_an_answer_that_is_not_http(run: Run, garbage_server: int) -> None:
     error = error_of(await run({"method": "GET", "url": f"http://127.0.0.1:{garbage_server}/"}))
     assert error["code"] == "CONNECTION_ERROR"
