@@ -176,7 +176,7 @@ class HttpClient:
                 content = b"" if request.method == "HEAD" else await self._read(response, where)
                 return HttpResponse(
                     status=response.status,
-                    reason=response.reason or "",
+                    reason=_header_text(response.reason or ""),
                     headers=tuple(
                         (_header_text(name), _header_text(value))
                         for name, value in response.headers.items()
