@@ -440,7 +440,8 @@ def _binding_key(prop: dict[str, Any]) -> str | None:
     binding = prop.get("binding", {})
     if binding.get("type") == "zeebe:taskDefinition" and binding.get("property") == "retries":
         return "retries"
-    return binding.get("name") or binding.get("key")
+    key: str | None = binding.get("name") or binding.get("key")
+    return key
 
 
 def _active(prop: dict[str, Any], values: dict[str, Any]) -> bool:

@@ -578,9 +578,8 @@ async def test_masked_in_a_bpmn_error_too_but_not_in_a_completion(
 
 
 async def test_a_malformed_job_is_a_failure_not_an_exception(connector: Connector) -> None:
-    broken = JobInput(
-        key=1, variables={"method": "GET"}, custom_headers={"resultVariable": 5}, retries=3
-    )  # type: ignore[dict-item]
+    headers: dict[str, Any] = {"resultVariable": 5}  # Zeebe's headers are text; this is not
+    broken = JobInput(key=1, variables={"method": "GET"}, custom_headers=headers, retries=3)
     outcome = await connector.run(broken)
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
