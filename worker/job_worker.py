@@ -32,6 +32,7 @@ them, so Zeebe times them out and hands them out again: never half done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import time
@@ -201,7 +202,13 @@ class JobWorker:
             fetch_variables=self._fetch or "all",
         )
         try:
-            await asyncio.wait([stopping, *pollers], return_when=asyncio.FIRST_COMPLETED)
+            pending: set[asyncio.Task[Any]] = {stopping, *pollers}
+            while not stopping.done():
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                # A loop that ended on its own without an error (a stream the gateway
+                # does not offer) leaves the others working.
+                if any(not task.cancelled() and task.exception() for task in done):
+                    break
         finally:
             stopping.cancel()
             for poller in pollers:
@@ -217,7 +224,15 @@ class JobWorker:
 
     async def _poll(self, job_type: str) -> None:
         backoff = Backoff(*self._backoff)
+        probe = True
         while True:
+            if probe:
+                # An idle long poll answers only after the request timeout; a Topology
+                # call tells at once that the gateway is back (readiness).
+                with contextlib.suppress(GatewayError):
+                    await self.gateway.topology()
+                    self._connected()
+                probe = False
             free = await self._claim_slots()
             received = 0
             try:
@@ -246,6 +261,7 @@ class JobWorker:
                 delay = backoff.next()
                 self._gateway_trouble(error, "activation", delay)
                 await asyncio.sleep(delay)
+                probe = True
             finally:
                 self._reserved -= free - received
 
@@ -271,6 +287,13 @@ class JobWorker:
                         await self._slot_freed.wait()
                     self._start(job)
             except GatewayRejected as error:
+                if error.code == "UNIMPLEMENTED":
+                    log.warning(
+                        "stream.unsupported",
+                        job_type=job_type,
+                        note="the gateway offers no job streams (Zeebe < 8.4); polling only",
+                    )
+                    return
                 log.error(
                     "stream.rejected", job_type=job_type, code=error.code, reason=error.details
                 )

@@ -489,3 +489,26 @@ async def test_stream_mode_takes_new_jobs_from_the_stream_and_old_ones_by_pollin
     assert double.state.problems_with_exactly_once(waiting + pushed) == []
     assert double.state.streamed_count == 20
     await eventually(lambda: double.state.open_streams(TYPE) == 0)  # the stream was closed
+
+
+async def test_an_idle_worker_is_ready_without_waiting_for_its_long_poll(
+    double: GatewayDouble, start_worker: Callable[..., Awaitable[Running]]
+) -> None:
+    running = await start_worker(complete_all, request_timeout=timedelta(seconds=30))
+    started = time.monotonic()
+    await eventually(lambda: running.worker.readiness.gateway_connected, timeout=5)
+    assert time.monotonic() - started < 2
+    await running.stop()
+
+
+async def test_a_gateway_without_job_streams_leaves_the_worker_polling(
+    double: GatewayDouble, start_worker: Callable[..., Awaitable[Running]]
+) -> None:
+    double.state.inject("StreamActivatedJobs", "UNIMPLEMENTED")
+    running = await start_worker(complete_all, stream_enabled=True)
+    await eventually(lambda: any(c.method == "StreamActivatedJobs" for c in double.state.commands))
+    keys = double.state.create_jobs(10, TYPE)
+    await eventually(ended(double, keys))
+    assert not running.task.done()
+    await running.stop()
+    assert double.state.streamed_count == 0
