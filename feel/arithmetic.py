@@ -12,7 +12,8 @@ from collections.abc import Callable
 from decimal import Decimal, DecimalException
 from typing import Any
 
-from feel import temporal
+from feel import far_dates, temporal
+from feel.far_dates import FarDate, FarDateTime
 from feel.temporal import TemporalError, add_duration, add_months, date_as_date_time
 from feel.values import DECIMAL128, YearsMonthsDuration
 
@@ -66,7 +67,10 @@ def _date_time_minus(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         raise ArithmeticError_("one date and time has a time zone and the other not")
     if a.tzinfo is not None:
         # Python subtracts wall clocks when both share a tzinfo; FEEL wants the instants
-        return a.astimezone(dt.UTC) - b.astimezone(dt.UTC)
+        try:
+            return a.astimezone(dt.UTC) - b.astimezone(dt.UTC)
+        except OverflowError:  # within a day of 0001-01-01 or 9999-12-31
+            return far_dates.difference(a, b)
     return a - b
 
 
@@ -89,8 +93,11 @@ def _scale_ym(value: YM, factor: Decimal, divide: bool = False) -> YM:
     return YM(int(result.to_integral_value(rounding="ROUND_DOWN")))
 
 
-def _date_plus_delta(value: dt.date, delta: dt.timedelta) -> dt.date:
-    return (dt.datetime(value.year, value.month, value.day) + delta).date()
+def _date_plus_delta(value: dt.date, delta: dt.timedelta) -> Any:
+    try:
+        return (dt.datetime(value.year, value.month, value.day) + delta).date()
+    except OverflowError:
+        return far_dates.add_delta(value, delta)
 
 
 _ADD: dict[tuple[type, type], Callable[[Any, Any], Any]] = {
@@ -125,6 +132,20 @@ _SUBTRACT: dict[tuple[type, type], Callable[[Any, Any], Any]] = {
     (Time, Time): _time_minus_time,
     (Time, Delta): lambda a, b: _time_plus(a, -b),
 }
+
+# Far dates and dates and times (years outside 1..9999, feel.far_dates) take one generic
+# implementation per operation, beside each other and beside plain values; the plain pairs
+# above keep their direct handlers.
+for _far in (FarDate, FarDateTime):
+    _ADD[(_far, Delta)] = far_dates.add_delta
+    _ADD[(Delta, _far)] = lambda a, b: far_dates.add_delta(b, a)
+    _ADD[(_far, YM)] = lambda a, b: far_dates.add_months(a, b.total_months)
+    _ADD[(YM, _far)] = lambda a, b: far_dates.add_months(b, a.total_months)
+    _SUBTRACT[(_far, Delta)] = lambda a, b: far_dates.add_delta(a, -b)
+    _SUBTRACT[(_far, YM)] = lambda a, b: far_dates.add_months(a, -b.total_months)
+    for _other in (Date, DateTime, FarDate, FarDateTime):
+        _SUBTRACT[(_far, _other)] = far_dates.difference
+        _SUBTRACT[(_other, _far)] = far_dates.difference
 
 _MULTIPLY: dict[tuple[type, type], Callable[[Any, Any], Any]] = {
     (Decimal, Decimal): _numbers(DECIMAL128.multiply),

@@ -3,8 +3,9 @@
 Into FEEL (`to_feel`): ints and floats become `Decimal` (floats through their shortest
 repr, so 0.1 is 0.1); tuples and sets become lists; mappings become dicts with string
 keys; Python callables become FEEL functions; `date`, `time`, `datetime`, `timedelta`,
-`YearsMonthsDuration` and `Range` are FEEL values already, and any object with an
-integer `total_months` is taken for a years and months duration. Anything else is null.
+`YearsMonthsDuration`, `Range`, `FarDate` and `FarDateTime` are FEEL values already, and
+any object with an integer `total_months` is taken for a years and months duration.
+Anything else is null.
 
 Out of FEEL (`to_host`): FEEL values are plain Python values already; functions stay
 callable objects.
@@ -25,9 +26,21 @@ from decimal import Decimal
 from typing import Any
 
 from feel import temporal
+from feel.far_dates import FarDate, FarDateTime
 from feel.values import FeelFunction, Range, YearsMonthsDuration
 
-_PLAIN = (str, bool, Decimal, dt.date, dt.time, dt.timedelta, YearsMonthsDuration, Range)
+_PLAIN = (
+    str,
+    bool,
+    Decimal,
+    dt.date,
+    dt.time,
+    dt.timedelta,
+    YearsMonthsDuration,
+    Range,
+    FarDate,
+    FarDateTime,
+)
 _INT64 = 2**63
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from feel.far_dates import FarDate, FarDateTime
 from feel.values import Range, YearsMonthsDuration, time_offset
 
 
@@ -65,6 +66,19 @@ _RANGE: dict[str, Callable[[Any], Any]] = {
     "end included": lambda v: v.end_included,
 }
 
+
+def _of_moved(get: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: get(value.value)
+
+
+# Far values (feel.far_dates) have their true year; every other property is the moved
+# value's, which the 400-year cycle keeps (weekday included).
+_FAR_DATE: dict[str, Callable[[Any], Any]] = {
+    "year": lambda v: Decimal(v.year),
+    **{key: _of_moved(get) for key, get in _DATE.items() if key != "year"},
+}
+_FAR_DATE_TIME = {**_FAR_DATE, **{key: _of_moved(get) for key, get in _TIME.items()}}
+
 _BY_TYPE: dict[type, dict[str, Callable[[Any], Any]]] = {
     dt.date: _DATE,
     dt.datetime: _DATE_TIME,
@@ -72,6 +86,8 @@ _BY_TYPE: dict[type, dict[str, Callable[[Any], Any]]] = {
     dt.timedelta: _DELTA,
     YearsMonthsDuration: _YM,
     Range: _RANGE,
+    FarDate: _FAR_DATE,
+    FarDateTime: _FAR_DATE_TIME,
 }
 
 

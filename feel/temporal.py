@@ -1,8 +1,8 @@
 """Temporal values: parsing and printing FEEL's ISO 8601 forms, and their arithmetic.
 
-Python's `datetime` types hold years 1 to 9999 and microseconds; FEEL values outside
-that (negative years, nanoseconds) cannot be represented: parsing gives None for
-the former and truncates the latter to microseconds.
+Python's `datetime` types hold years 1 to 9999 and microseconds. Dates and dates and
+times with other years (FEEL allows -999,999,999 to 999,999,999) are `FarDate` and
+`FarDateTime` values (feel.far_dates); fractions beyond microseconds are truncated.
 
 Time zones come from the IANA database (`zoneinfo`, with the `tzdata` package as a
 fallback). A date and time in a named zone moves along the UTC timeline when a days
@@ -21,6 +21,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feel import far_dates
+from feel.far_dates import FarDate, FarDateTime
 from feel.values import YearsMonthsDuration
 
 UTC = dt.UTC
@@ -111,14 +113,16 @@ def _tz_from(match: re.Match[str]) -> dt.tzinfo | None:
 # ---------------------------------------------------------------- parsing
 
 
-def _date_from(match: re.Match[str]) -> dt.date:
+def _date_from(match: re.Match[str]) -> dt.date | FarDate:
     year = int(match.group("year"))
     if match.group("sign"):
-        raise TemporalError(f"year -{year} is outside the supported range 1..9999")
-    if not 1 <= year <= 9999:
-        raise TemporalError(f"year {year} is outside the supported range 1..9999")
+        if not year:
+            raise TemporalError("-0000 is not a year (write 0000)")
+        year = -year
     try:
-        return dt.date(year, int(match.group("month")), int(match.group("day")))
+        if 1 <= year <= 9999:
+            return dt.date(year, int(match.group("month")), int(match.group("day")))
+        return far_dates.date_of(year, int(match.group("month")), int(match.group("day")))
     except ValueError as error:
         raise TemporalError(str(error)) from error
 
@@ -142,7 +146,7 @@ def _time_parts(match: re.Match[str]) -> tuple[int, int, int, int, bool]:
     return hour, minute, second, micros, end_of_day
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date | FarDate:
     match = DATE_RE.match(text)
     if not match:
         raise TemporalError(f"'{text}' is not a date (expected YYYY-MM-DD)")
@@ -159,25 +163,21 @@ def parse_time(text: str) -> dt.time:
     return dt.time(hour, minute, second, micros, tzinfo=_tz_from(match))
 
 
-def parse_date_time(text: str) -> dt.datetime:
+def parse_date_time(text: str) -> dt.datetime | FarDateTime:
     """A date and time; a bare date means its midnight."""
     match = DATE_TIME_RE.match(text)
     if match:
         day = _date_from(match)
         hour, minute, second, micros, end_of_day = _time_parts(match)
-        value = dt.datetime(
-            day.year, day.month, day.day, hour, minute, second, micros, _tz_from(match)
-        )
         if end_of_day:
-            try:
-                value += dt.timedelta(days=1)
-            except OverflowError as error:
-                raise TemporalError("date and time out of the supported range") from error
-        return value
+            day = _far(far_dates.add_delta, day, dt.timedelta(days=1))
+        tz = _tz_from(match)
+        if type(day) is dt.date:
+            return dt.datetime(day.year, day.month, day.day, hour, minute, second, micros, tz)
+        return far_dates.combine(day, dt.time(hour, minute, second, micros, tz))
     match = DATE_RE.match(text)
     if match:
-        day = _date_from(match)
-        return dt.datetime(day.year, day.month, day.day)
+        return far_dates.combine(_date_from(match), dt.time(0))
     raise TemporalError(f"'{text}' is not a date and time (expected YYYY-MM-DDThh:mm:ss)")
 
 
@@ -307,30 +307,49 @@ def to_string(value: Any) -> str | None:
         return format_days_time_duration(value)
     if isinstance(value, YearsMonthsDuration):
         return str(value)
+    if type(value) is FarDateTime:
+        # the moved year always has four digits
+        return far_dates.year_text(value.year) + format_date_time(value.value)[4:]
+    if type(value) is FarDate:
+        return far_dates.year_text(value.year) + format_date(value.value)[4:]
     return None
 
 
 # ---------------------------------------------------------------- arithmetic
 
 
-def add_months(value: dt.date, months: int) -> dt.date:
-    """Move a date (or date and time) by whole months, clamping the day to the month's end."""
+def add_months(value: dt.date, months: int) -> Any:
+    """Move a date (or date and time) by whole months, clamping the day to the month's end.
+
+    Beyond years 1..9999 the result is a FarDate or FarDateTime.
+    """
     index = value.year * 12 + (value.month - 1) + months
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
-        raise TemporalError(f"year {year} is outside the supported range 1..9999")
+        return _far(far_dates.add_months, value, months)
     day = min(value.day, calendar.monthrange(year, month + 1)[1])
     return value.replace(year=year, month=month + 1, day=day)
 
 
-def add_duration(value: dt.datetime, duration: dt.timedelta) -> dt.datetime:
-    """Add an exact duration; in a named zone along the UTC timeline."""
+def add_duration(value: dt.datetime, duration: dt.timedelta) -> Any:
+    """Add an exact duration; in a named zone along the UTC timeline.
+
+    Beyond years 1..9999 the result is a FarDateTime.
+    """
     try:
         if isinstance(value.tzinfo, ZoneInfo):
             return (value.astimezone(UTC) + duration).astimezone(value.tzinfo)
         return value + duration
-    except OverflowError as error:
-        raise TemporalError("date and time out of the supported range") from error
+    except OverflowError:
+        return _far(far_dates.add_delta, value, duration)
+
+
+def _far(operation: Any, value: Any, amount: Any) -> Any:
+    """A move that leaves years 1..9999, done by feel.far_dates."""
+    try:
+        return operation(value, amount)
+    except (ValueError, OverflowError) as error:
+        raise TemporalError(str(error)) from error
 
 
 def date_as_date_time(value: dt.date) -> dt.datetime:
@@ -338,14 +357,17 @@ def date_as_date_time(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
-def months_between(start: dt.date, end: dt.date) -> int:
+def months_between(start: Any, end: Any) -> int:
     """Whole months from start to end (negative when end is earlier), as FEEL counts them.
+
+    Start and end are dates or dates and times, plain or far (anything with a year,
+    month and day).
 
     Only the calendar dates count, not the clock or the zone (as Java's Period.between
     does): from 2014-12-31T23:59:59 to 2016-12-31T00:00:01 is two years.
     """
-    months = (end.year * 12 + end.month) - (start.year * 12 + start.month)
-    days = end.day - start.day
+    months: int = (end.year * 12 + end.month) - (start.year * 12 + start.month)
+    days: int = end.day - start.day
     if months > 0 and days < 0:
         months -= 1
     elif months < 0 and days > 0:

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from feel.far_dates import FarDate, FarDateTime, at_utc_midnight
 from feel.nodes import ContextType, FunctionType, ListType, NamedType, RangeType, TypeSpec
 from feel.values import FeelFunction, Range, YearsMonthsDuration
 
@@ -41,11 +42,11 @@ def _named(name: str, value: Any) -> bool:
     if name == "boolean":
         return kind is bool
     if name == "date":
-        return kind is dt.date
+        return kind is dt.date or kind is FarDate
     if name == "time":
         return kind is dt.time
     if name == "date and time":
-        return kind is dt.datetime
+        return kind is dt.datetime or kind is FarDateTime
     if name == "days and time duration":
         return kind is dt.timedelta
     if name == "years and months duration":
@@ -98,9 +99,9 @@ def coerce_to(value: Any, spec: TypeSpec) -> Any:
     if (
         isinstance(spec, NamedType)
         and _ALIASES.get(spec.name, spec.name) == "date and time"
-        and type(value) is dt.date
+        and (type(value) is dt.date or type(value) is FarDate)
     ):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return at_utc_midnight(value)
     return NONCONFORMING
 
 

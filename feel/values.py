@@ -6,9 +6,9 @@ Python already has most FEEL types:
     number                    decimal.Decimal (decimal128: 34 digits, half-even)
     string                    str
     boolean                   bool
-    date                      datetime.date
+    date                      datetime.date (feel.far_dates.FarDate beyond years 1..9999)
     time                      datetime.time (naive, fixed offset, or zoneinfo zone)
-    date and time             datetime.datetime
+    date and time             datetime.datetime (or feel.far_dates.FarDateTime)
     days and time duration    datetime.timedelta
     list                      list
     context                   dict (insertion order kept)
@@ -25,6 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import TYPE_CHECKING, Any
+
+from feel import far_dates
+from feel.far_dates import FarDate, FarDateTime
 
 if TYPE_CHECKING:
     from feel.evaluation import Run
@@ -152,6 +155,8 @@ _TYPE_NAMES: dict[type, str] = {
     list: "list",
     dict: "context",
     Range: "range",
+    FarDate: "date",
+    FarDateTime: "date and time",
 }
 
 
@@ -259,6 +264,9 @@ def equal(a: Any, b: Any) -> bool | None:
         return start and end
     if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
         return a is b
+    if ta in far_dates.FAR_TYPES or tb in far_dates.FAR_TYPES:
+        order = far_dates.compare(a, b)
+        return None if order is None else order == 0
     return None
 
 
@@ -266,6 +274,8 @@ def compare(a: Any, b: Any) -> int | None:
     """Order two FEEL values: -1, 0 or 1, or None when they have no common order."""
     ta, tb = type(a), type(b)
     if ta is not tb:
+        if ta in far_dates.FAR_TYPES or tb in far_dates.FAR_TYPES:
+            return far_dates.compare(a, b)
         return None
     if ta in (Decimal, str, dt.date, dt.timedelta):
         return (a > b) - (a < b)
@@ -281,6 +291,8 @@ def compare(a: Any, b: Any) -> int | None:
         if (ka[1] is None) != (kb[1] is None):
             return None
         return (ka[0] > kb[0]) - (ka[0] < kb[0])
+    if ta in far_dates.FAR_TYPES:
+        return far_dates.compare(a, b)
     return None
 
 

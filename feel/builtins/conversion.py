@@ -11,13 +11,15 @@ reads back as the same value (`range(string(r)) = r`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from feel import temporal
+from feel import far_dates, temporal
+from feel.far_dates import FarDate, FarDateTime
 from feel.functions import FunctionError, builtin, format_number
 from feel.temporal import TemporalError
 from feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration, type_name
@@ -47,25 +49,27 @@ def _temporal(parse: Callable[[str], T], text: str) -> T:
 
 
 @builtin("date", ["from"])
-def date_from(value: Any) -> dt.date:
+def date_from(value: Any) -> dt.date | FarDate:
     """A date from a date string, or the date of a date and time."""
     if type(value) is str:
         return _temporal(temporal.parse_date, value)
     if type(value) is dt.datetime:
         return value.date()
-    if type(value) is dt.date:
+    if type(value) is dt.date or type(value) is FarDate:
         return value
+    if type(value) is FarDateTime:
+        return far_dates.date_part(value)
     raise FunctionError(f"expected a date string or a date and time, not {type_name(value)}")
 
 
 @builtin("date", ["year", "month", "day"])
-def date_from_parts(year: Any, month: Any, day: Any) -> dt.date:
-    """A date from its year, month and day."""
+def date_from_parts(year: Any, month: Any, day: Any) -> dt.date | FarDate:
+    """A date from its year, month and day (years -999,999,999 to 999,999,999)."""
     y, m, d = _integer(year, "year"), _integer(month, "month"), _integer(day, "day")
-    if not 1 <= y <= 9999:
-        raise FunctionError(f"year {y} is outside the supported range 1..9999")
     try:
-        return dt.date(y, m, d)
+        if 1 <= y <= 9999:
+            return dt.date(y, m, d)
+        return far_dates.date_of(y, m, d)
     except ValueError as error:
         raise FunctionError(str(error)) from None
 
@@ -85,7 +89,9 @@ def time_from(value: Any) -> dt.time:
         return _temporal(temporal.parse_time, text)
     if type(value) is dt.datetime:
         return value.timetz()
-    if type(value) is dt.date:
+    if type(value) is FarDateTime:
+        return value.value.timetz()
+    if type(value) is dt.date or type(value) is FarDate:
         return dt.time(0, 0, 0, tzinfo=dt.UTC)
     if type(value) is dt.time:
         return value
@@ -116,48 +122,55 @@ def time_from_parts(hour: Any, minute: Any, second: Any, offset: Any = None) -> 
 
 
 @builtin("date and time", ["from"])
-def date_time_from(value: Any) -> dt.datetime:
+def date_time_from(value: Any) -> dt.datetime | FarDateTime:
     """A date and time from a string (a bare date means its midnight)."""
     if type(value) is str:
         return _temporal(temporal.parse_date_time, value)
-    if type(value) is dt.datetime:
+    if type(value) is dt.datetime or type(value) is FarDateTime:
         return value
     raise FunctionError(f"expected a date and time string, not {type_name(value)}")
 
 
 @builtin("date and time", ["date", "time"])
-def date_time_from_parts(date: Any, time: Any) -> dt.datetime:
+def date_time_from_parts(date: Any, time: Any) -> dt.datetime | FarDateTime:
     """A date and time from a date (or the date of a date and time) and a time.
 
     With a zone name or offset string instead of a time (the feel-scala extension
     `date and time(date, timezone)`), the same instant in that zone; a local date and
     time is taken to be in that zone.
     """
-    if type(date) is not dt.date and type(date) is not dt.datetime:
+    kind = type(date)
+    if kind is not dt.date and kind is not dt.datetime and kind not in far_dates.FAR_TYPES:
         raise FunctionError(f"date must be a date or a date and time, not {type_name(date)}")
     if type(time) is str:
         return _in_zone(date, time)
     if type(time) is not dt.time:
         raise FunctionError(f"time must be a time, not {type_name(time)}")
-    day = date.date() if type(date) is dt.datetime else date
-    return dt.datetime.combine(day, time)
+    if kind is dt.datetime:
+        return dt.datetime.combine(date.date(), time)
+    if kind is FarDateTime:
+        return far_dates.combine(far_dates.date_part(date), time)
+    return far_dates.combine(date, time)
 
 
 # Named invocation with the extension's parameter names reaches the same function.
 builtin("date and time", ["date", "timezone"])(date_time_from_parts)
 
 
-def _in_zone(value: dt.date, name: str) -> dt.datetime:
+def _in_zone(value: Any, name: str) -> dt.datetime | FarDateTime:
     zone = _zone(name)
-    if type(value) is dt.date:
-        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
-    assert isinstance(value, dt.datetime)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=zone)
+    if type(value) is dt.date or type(value) is FarDate:
+        return far_dates.combine(value, dt.time(0, tzinfo=zone))
+    if type(value) is dt.datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=zone)
+        # overflows within a day of 0001-01-01 or 9999-12-31, where far dates take over
+        with contextlib.suppress(OverflowError):
+            return value.astimezone(zone)
     try:
-        return value.astimezone(zone)
-    except OverflowError:
-        raise FunctionError("date and time out of the supported range") from None
+        return far_dates.in_zone(value, zone)
+    except ValueError as error:
+        raise FunctionError(str(error)) from None
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -185,7 +198,8 @@ def duration_from(value: Any) -> dt.timedelta | YearsMonthsDuration:
 def years_and_months_duration(start: Any, end: Any) -> YearsMonthsDuration:
     """The whole years and months from one date (or date and time) to another."""
     for name, value in (("from", start), ("to", end)):
-        if type(value) is not dt.date and type(value) is not dt.datetime:
+        kind = type(value)
+        if kind is not dt.date and kind is not dt.datetime and kind not in far_dates.FAR_TYPES:
             raise FunctionError(f"{name} must be a date or a date and time, not {type_name(value)}")
     return YearsMonthsDuration(temporal.months_between(start, end))
 

@@ -14,7 +14,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from feel import temporal
+from feel import far_dates, temporal
+from feel.far_dates import FarDate, FarDateTime
 from feel.functions import FunctionError, builtin
 from feel.values import equal, type_name
 
@@ -36,11 +37,19 @@ _MONTHS = (
 
 
 def _day(value: Any) -> dt.date:
-    """The calendar date of a date or date and time argument."""
+    """The calendar date of a date or date and time argument.
+
+    For a far date (feel.far_dates), the moved date: its day of the year, weekday, month
+    and ISO week are the true date's.
+    """
     if type(value) is dt.date:
         return value
     if type(value) is dt.datetime:
         return value.date()
+    if type(value) is FarDate:
+        return value.value
+    if type(value) is FarDateTime:
+        return value.value.date()
     raise FunctionError(f"date must be a date or a date and time, not {type_name(value)}")
 
 
@@ -69,10 +78,12 @@ def week_of_year(date: Any) -> Decimal:
 
 
 @builtin("last day of month", ["date"])
-def last_day_of_month(date: Any) -> dt.date:
+def last_day_of_month(date: Any) -> dt.date | FarDate:
     """The last day of the month of a date or date and time (feel-scala extension)."""
     day = _day(date)
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    _, cycles = far_dates.parts(date)
+    return FarDate(last, cycles) if cycles else last
 
 
 @builtin("now")
@@ -102,6 +113,8 @@ def is_(value1: Any, value2: Any) -> bool:
         return False
     if type(value1) in (dt.time, dt.datetime):
         return _same_temporal(value1, value2)
+    if type(value1) is FarDateTime:
+        return value1.cycles == value2.cycles and _same_temporal(value1.value, value2.value)
     return equal(value1, value2) is True
 
 

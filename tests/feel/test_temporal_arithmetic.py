@@ -103,8 +103,6 @@ MOVES = [
     ),
     ('@"00:30:00Z" - @"PT1H"', None, dt.time(23, 30, tzinfo=UTC)),
     ('@"10:00:00" + @"P1M"', None, None),
-    ('@"9999-12-31" + @"P1D"', None, None),
-    ('@"0001-01-01" - @"P1M"', None, None),
 ]
 
 DURATIONS = [
