@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -42,8 +41,10 @@ from typing import Any
 import structlog
 
 from worker import metrics
+from worker.backoff import Backoff
 from worker.config import ZeebeSettings
 from worker.durations import parse_iso_duration
+from worker.fetch_variables import fetch_variable_names
 from worker.health import Readiness
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 from worker.logs import job_context
@@ -59,28 +60,6 @@ from worker.zeebe import (
 
 Handler = Callable[[JobInput], Awaitable[Outcome]]
 
-# The inputs of every version of the REST connector's element template (the old
-# `queryParamters` typo included): what `ZEEBE_FETCH_VARIABLES=inputs` fetches.
-CONNECTOR_INPUTS = (
-    "url",
-    "method",
-    "authentication",
-    "authenticationConfiguration",
-    "headers",
-    "queryParameters",
-    "queryParamters",
-    "body",
-    "connectionTimeoutInSeconds",
-    "readTimeoutInSeconds",
-    "writeTimeoutInSeconds",
-    "followRedirects",
-    "ignoreNullValues",
-    "skipEncoding",
-    "storeResponse",
-    "clientTls",
-    "documentReturnFormat",
-    "groupSetCookieHeaders",
-)
 # With a backlog, wait this long for more free slots before polling, so that activation
 # requests carry batches rather than one job each.
 BATCH_WAIT_S = 0.02
@@ -92,35 +71,6 @@ log = structlog.get_logger("worker.job_worker")
 
 class ActivationRejected(Exception):
     """The gateway refuses our activation request as invalid; retrying cannot help."""
-
-
-def fetch_variable_names(settings: ZeebeSettings) -> list[str]:
-    """The names to ask Zeebe for; empty means all variables."""
-    if settings.fetch_all_variables:
-        return []
-    names: list[str] = []
-    for name in settings.fetch_variables:
-        for expanded in CONNECTOR_INPUTS if name == "inputs" else (name,):
-            if expanded not in names:
-                names.append(expanded)
-    return names
-
-
-class Backoff:
-    """Capped exponential backoff with jitter: initial, 2x, 4x, ... up to the maximum."""
-
-    def __init__(self, initial_s: float, max_s: float) -> None:
-        self.initial_s = initial_s
-        self.max_s = max_s
-        self.failures = 0
-
-    def next(self) -> float:
-        ceiling = min(self.max_s, self.initial_s * float(2 ** min(self.failures, 30)))
-        self.failures += 1
-        return ceiling * random.uniform(0.5, 1.0)
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 @dataclasses.dataclass

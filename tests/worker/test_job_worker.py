@@ -18,9 +18,10 @@ import pytest
 
 from tests.zeebe_gateway import GatewayDouble
 from worker.config import ZeebeSettings
+from worker.fetch_variables import CONNECTOR_INPUTS
 from worker.health import Readiness
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
-from worker.job_worker import CONNECTOR_INPUTS, ActivationRejected, JobWorker, WorkerStats
+from worker.job_worker import ActivationRejected, JobWorker, WorkerStats
 from worker.zeebe import Gateway, open_channel
 
 TYPE = "io.camunda:http-json:1"
