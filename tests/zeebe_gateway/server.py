@@ -22,9 +22,20 @@ from .state import GatewayState
 class GatewayDouble:
     """A Zeebe gateway on 127.0.0.1 that tests can stop and restart on the same port."""
 
-    def __init__(self, state: GatewayState | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        state: GatewayState | None = None,
+        port: int = 0,
+        *,
+        tls: tuple[bytes, bytes] | None = None,
+        token: str | None = None,
+    ) -> None:
+        """`tls` is (private key, certificate chain) in PEM to serve TLS; with `token`
+        every call must carry `authorization: Bearer <token>` (else UNAUTHENTICATED)."""
         self.state = state or GatewayState()
         self.port = port
+        self.tls = tls
+        self.token = token
         self._server: grpc.aio.Server | None = None
 
     @property
@@ -40,8 +51,14 @@ class GatewayDouble:
         if self._server is not None:
             return
         server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-        add_GatewayServicer_to_server(DoubleGatewayServicer(self.state), server)
-        self.port = server.add_insecure_port(f"127.0.0.1:{self.port}")
+        self.servicer = DoubleGatewayServicer(self.state, self.token)
+        add_GatewayServicer_to_server(self.servicer, server)
+        address = f"127.0.0.1:{self.port}"
+        if self.tls is None:
+            self.port = server.add_insecure_port(address)
+        else:
+            credentials = grpc.ssl_server_credentials([self.tls])
+            self.port = server.add_secure_port(address, credentials)
         await server.start()
         self._server = server
 

@@ -27,12 +27,24 @@ JOBS_PER_RESPONSE = 64
 class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
     """Answers gateway RPCs from a shared `GatewayState`."""
 
-    def __init__(self, state: GatewayState) -> None:
+    def __init__(self, state: GatewayState, token: str | None = None) -> None:
         self.state = state
+        self.token = token
+        self.authorizations: list[str] = []  # the authorization metadata of each call
+
+    async def _authorize(self, context: grpc.aio.ServicerContext) -> None:
+        if self.token is None:
+            return
+        metadata = dict(context.invocation_metadata() or ())
+        given = str(metadata.get("authorization", ""))
+        self.authorizations.append(given)
+        if given != f"Bearer {self.token}":
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
     async def ActivateJobs(
         self, request: pb.ActivateJobsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ActivateJobsResponse]:
+        await self._authorize(context)
         state = self.state
         state.activate_requests += 1
         await _raise_fault(state, "ActivateJobs", context)
@@ -73,6 +85,7 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
     async def StreamActivatedJobs(
         self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ActivatedJob]:
+        await self._authorize(context)
         state = self.state
         await _raise_fault(state, "StreamActivatedJobs", context)
         if not request.type:
@@ -103,12 +116,14 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
     async def CompleteJob(
         self, request: pb.CompleteJobRequest, context: grpc.aio.ServicerContext
     ) -> pb.CompleteJobResponse:
+        await self._authorize(context)
         await _run(context, self.state.complete, request.jobKey, request.variables)
         return pb.CompleteJobResponse()
 
     async def FailJob(
         self, request: pb.FailJobRequest, context: grpc.aio.ServicerContext
     ) -> pb.FailJobResponse:
+        await self._authorize(context)
         await _run(
             context,
             self.state.fail,
@@ -123,6 +138,7 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
     async def ThrowError(
         self, request: pb.ThrowErrorRequest, context: grpc.aio.ServicerContext
     ) -> pb.ThrowErrorResponse:
+        await self._authorize(context)
         await _run(
             context,
             self.state.throw_error,
@@ -136,12 +152,14 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
     async def UpdateJobTimeout(
         self, request: pb.UpdateJobTimeoutRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateJobTimeoutResponse:
+        await self._authorize(context)
         await _run(context, self.state.update_timeout, request.jobKey, request.timeout)
         return pb.UpdateJobTimeoutResponse()
 
     async def Topology(
         self, request: pb.TopologyRequest, context: grpc.aio.ServicerContext
     ) -> pb.TopologyResponse:
+        await self._authorize(context)
         await _raise_fault(self.state, "Topology", context)
         partition = pb.Partition(
             partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY
