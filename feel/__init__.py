@@ -21,6 +21,7 @@ from feel import builtins as _builtins  # noqa: F401 - registers the built-in fu
 from feel.compiler import compile_node, compile_unary_tests
 from feel.errors import LIMIT_EXCEEDED, FeelError, FeelSyntaxError, FeelWarning
 from feel.evaluation import DEFAULT_LIMITS, Abort, Frame, Limits, Run
+from feel.far_dates import FarDate, FarDateTime
 from feel.mapping import to_feel, to_host, to_json
 from feel.nodes import UnaryTests
 from feel.parser import needs_quoting, parse, quote_known_names
@@ -29,6 +30,8 @@ from feel.values import FeelFunction, Range, YearsMonthsDuration
 __all__ = [
     "DEFAULT_LIMITS",
     "Expression",
+    "FarDate",
+    "FarDateTime",
     "FeelError",
     "FeelFunction",
     "FeelSyntaxError",

@@ -16,7 +16,6 @@ limits ask for the `Run` with `pass_run=True` (it comes first).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from feel import temporal
 from feel.errors import FUNCTION_INVOCATION_FAILURE, INVALID_TYPE
 from feel.evaluation import Abort, Frame, LimitExceeded, Run
-from feel.values import FeelFunction, Range
+from feel.values import FeelFunction, Range, type_name
 
 if TYPE_CHECKING:
     from feel.nodes import TypeSpec
@@ -260,15 +259,9 @@ def _render(value: Any, depth: int) -> str:
         return f"{left}{_render(value.start, depth + 1)}..{_render(value.end, depth + 1)}{right}"
     text = temporal.to_string(value)
     if text is not None:
-        kind = (
-            "date and time"
-            if isinstance(value, dt.datetime)
-            else "date"
-            if isinstance(value, dt.date)
-            else "time"
-            if isinstance(value, dt.time)
-            else "duration"
-        )
+        kind = type_name(value)
+        if kind.endswith("duration"):
+            kind = "duration"
         return f'{kind}("{text}")'
     if isinstance(value, FeelFunction):
         return f"function({', '.join(value.params)})"
