@@ -107,6 +107,7 @@ class JobWorker:
         )
         self._capacity = settings.max_jobs_active
         self._batch = max(1, int(self._capacity * BATCH_FRACTION))
+        self._share = max(1, self._capacity // len(settings.job_types))
         self._reserved = 0  # slots promised to activation calls in progress
         self._tasks: set[asyncio.Task[None]] = set()
         self._slot_freed = asyncio.Event()
@@ -256,17 +257,22 @@ class JobWorker:
                 await asyncio.sleep(delay)
 
     async def _claim_slots(self) -> int:
-        """Wait for free slots (batching a little when busy) and reserve them all."""
+        """Wait for free slots (batching a little when busy) and reserve them.
+
+        With several job types, one poll reserves at most its share of all slots, so
+        that an idle type's long poll cannot hold every slot away from a busy one.
+        """
         await self._wait_for_free_slot()
-        if self._free() < self._batch:
+        batch = min(self._batch, self._share)
+        if self._free() < batch:
             batch_by = time.monotonic() + BATCH_WAIT_S
-            while self._free() < self._batch and (left := batch_by - time.monotonic()) > 0:
+            while self._free() < batch and (left := batch_by - time.monotonic()) > 0:
                 self._slot_freed.clear()
                 try:
                     await asyncio.wait_for(self._slot_freed.wait(), left)
                 except TimeoutError:
                     break
-        free = self._free()
+        free = min(self._free(), self._share)
         self._reserved += free
         return free
 

@@ -513,3 +513,23 @@ async def test_a_gateway_without_job_streams_leaves_the_worker_polling(
     assert not running.task.done()
     await running.stop()
     assert double.state.streamed_count == 0
+
+
+async def test_an_idle_job_types_long_poll_does_not_hold_every_slot(
+    double: GatewayDouble, start_worker: Callable[..., Awaitable[Running]]
+) -> None:
+    running = await start_worker(
+        complete_all,
+        job_types="idle:type,busy:type",
+        max_jobs_active=4,
+        request_timeout=timedelta(seconds=20),
+    )
+    await asyncio.sleep(0.3)  # both long polls are waiting now
+    keys = double.state.create_jobs(12, "busy:type")
+    started = time.monotonic()
+    await eventually(ended(double, keys), timeout=10)
+    assert time.monotonic() - started < 3  # not after the idle poll's 20 s
+    await running.stop()
+    assert double.state.problems_with_exactly_once(keys) == []
+    # each type's poll asks for at most its share of the 4 slots
+    assert max(asked for _, asked in double.state.activation_requests) == 2

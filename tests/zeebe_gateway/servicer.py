@@ -47,6 +47,7 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
         await self._authorize(context)
         state = self.state
         state.activate_requests += 1
+        state.activation_requests.append((request.type, request.maxJobsToActivate))
         await _raise_fault(state, "ActivateJobs", context)
         if not request.type:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "type must not be empty")

@@ -118,6 +118,7 @@ class GatewayState:
         self.commands: list[CommandRecord] = []
         self.activation_log: list[tuple[int, str, int]] = []  # (job key, worker, at ms)
         self.activate_requests = 0
+        self.activation_requests: list[tuple[str, int]] = []  # (type, maxJobsToActivate)
         self.activated_bytes = 0  # size of the variables handed out, for the bench
         self.ended_count = 0  # jobs completed, errored or in an incident (cheap to poll)
         self._keys = itertools.count(2251799813685249)  # Zeebe-like keys
