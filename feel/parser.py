@@ -115,7 +115,10 @@ def quote_known_names(text: str, names: Iterable[str]) -> str:
 
 # Other escapes stay as written: "\d+" is the regular expression \d+, "\b" is \b.
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "'": "'"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", re.DOTALL)
+# \U takes six hex digits (DMN) or five, as Camunda's data types page writes "\U101EF".
+_ESCAPE_RE = re.compile(
+    r"\\(u[0-9a-fA-F]{4}|U(?:0[0-9a-fA-F]|10)[0-9a-fA-F]{4}|U[0-9a-fA-F]{5}|.)", re.DOTALL
+)
 
 
 def unescape(body: str) -> str:

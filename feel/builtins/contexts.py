@@ -114,17 +114,18 @@ def _merge(contexts: list[Any]) -> dict[str, Any]:
     return result
 
 
-@builtin("context merge", ["contexts"])
-def context_merge(contexts: Any) -> dict[str, Any]:
-    """One context with the entries of all; a later context's entry wins."""
-    return _merge(arguments.items(contexts, "contexts"))
+@builtin("context merge", ["contexts"], variadic=True)
+def context_merge(*contexts: Any) -> dict[str, Any]:
+    """One context with the entries of all; a later context's entry wins.
+
+    The contexts come as one list or, as feel-scala accepts (and Camunda's list
+    expressions page uses), one by one: `context merge(a, b)`.
+    """
+    return _merge(arguments.variadic(contexts, "contexts"))
 
 
 # feel-scala's former names of `context put` and `context merge`, still accepted there
 builtin("put", ["context", "key", "value"])(context_put_key)
 
 
-@builtin("put all", ["contexts"], variadic=True)
-def put_all(*contexts: Any) -> dict[str, Any]:
-    """`context merge` of a list of contexts or of contexts given one by one."""
-    return _merge(arguments.variadic(contexts, "contexts"))
+builtin("put all", ["contexts"], variadic=True)(context_merge)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import datetime as dt
 import json
 import uuid as uuid_module
@@ -27,7 +28,7 @@ from feel.builtins.xml_regex import compile_pattern, time_limited
 from feel.errors import ASSERTION_FAILURE, LIMIT_EXCEEDED
 from feel.evaluation import Abort, LimitExceeded, Run
 from feel.functions import FunctionError, builtin, format_number, render
-from feel.values import DECIMAL128, FeelFunction, Range
+from feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration
 
 
 @builtin("get or else", ["value", "default"])
@@ -209,3 +210,56 @@ def extract(run: Run, string: Any, pattern: Any) -> list[str]:
     compiled = compile_pattern(arguments.string(pattern, "pattern"))
     with time_limited(run):
         return compiled.find_all(text)
+
+
+# ---------------------------------------------------------------- Camunda 8
+
+
+def _optional(value: Any, name: str, kind: type, kind_name: str) -> None:
+    if value is not None and type(value) is not kind:
+        raise FunctionError(
+            f"'{name}' must be null or a {kind_name}, not {arguments.describe(value)}"
+        )
+
+
+@builtin("fromAi", ["value", "description", "type", "schema", "options"], required=1)
+def from_ai(
+    value: Any, description: Any = None, type: Any = None, schema: Any = None, options: Any = None
+) -> Any:
+    """The value unchanged: Camunda's tag for a value an AI agent supplies to a tool call.
+
+    The other parameters describe the value for the integration that reads the
+    expression (the AI agent connector); evaluation only checks their types.
+    """
+    _optional(description, "description", str, "string")
+    _optional(type, "type", str, "string")
+    _optional(schema, "schema", dict, "context")
+    _optional(options, "options", dict, "context")
+    return value
+
+
+def _cycle(repetitions: Any, interval: Any) -> str:
+    if builtins.type(interval) not in (dt.timedelta, YearsMonthsDuration):
+        raise FunctionError(f"'interval' must be a duration, not {arguments.describe(interval)}")
+    count = ""
+    if repetitions is not None:
+        times = arguments.integer(repetitions, "repetitions")
+        if times < 0 or times != arguments.number(repetitions, "repetitions"):
+            wrong = arguments.describe(repetitions)
+            raise FunctionError(f"'repetitions' must be a whole number from 0, not {wrong}")
+        count = str(times)
+    return f"R{count}/{temporal.to_string(interval)}"
+
+
+@builtin("cycle", ["repetitions", "interval"])
+def cycle(repetitions: Any, interval: Any) -> str:
+    """Zeebe's timer cycle as ISO 8601 text: `cycle(3, duration("PT1H"))` is "R3/PT1H".
+
+    Null repetitions (or `cycle(interval)`) repeat without end: "R/P7D".
+    """
+    return _cycle(repetitions, interval)
+
+
+@builtin("cycle", ["interval"])
+def cycle_forever(interval: Any) -> str:
+    return _cycle(None, interval)
