@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.connector.conftest import SECRET_PREFIX, Run
 from tests.connector.servers import Api
+from tests.reference import ELEMENT_TEMPLATES
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "element-templates"
+TEMPLATES = ELEMENT_TEMPLATES
 TASK_TYPE = "io.camunda:http-json:1"
 
 

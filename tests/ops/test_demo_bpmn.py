@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from tests.reference import ELEMENT_TEMPLATES
 from worker.job import HTTP_JSON_JOB_TYPE
 
 REPO = Path(__file__).resolve().parents[2]
 BPMN_DIR = REPO / "config" / "bpmn"
-# The reference templates live in the team's shared folder, beside the checkout (also in CI).
-TEMPLATE = REPO.parent / "shared" / "reference" / "element-templates" / "http-json-connector.json"
+TEMPLATE = ELEMENT_TEMPLATES / "http-json-connector.json"
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -108,8 +108,6 @@ def test_demo_error_expression_code_is_caught_by_a_boundary_event() -> None:
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    if not TEMPLATE.is_file():
-        pytest.skip(f"reference template not found at {TEMPLATE}")
     loaded: dict[str, Any] = json.loads(TEMPLATE.read_text())
     return loaded
 

@@ -280,11 +280,8 @@ async def test_fetch_variables_setting(
 
 
 def test_connector_inputs_cover_every_template_version() -> None:
-    from pathlib import Path
+    from tests.reference import ELEMENT_TEMPLATES as templates
 
-    templates = Path(__file__).resolve().parents[3] / "shared" / "reference" / "element-templates"
-    if not templates.is_dir():
-        pytest.skip("reference templates not available")
     names: set[str] = set()
 
     def walk(node: Any) -> None:
