@@ -296,10 +296,15 @@ async def test_installed_wheel_runs_as_uid_10001_on_a_read_only_root(
     tmp_path.chmod(0o755)
 
     check = shlex.quote(_SANDBOXED_CHECK)
+    venv = shlex.quote(sys.prefix)
+    hold = shlex.quote(str(tmp_path / "venv"))
     script = f"""
 set -e
+# A virtualenv under /tmp (a CI checkout there) would vanish under the tmpfs: hold it aside.
+case {venv} in /tmp/*) mkdir {hold}; mount --bind {venv} {hold} ;; esac
 mount -o bind,remount,ro /
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+case {venv} in /tmp/*) mkdir -p {venv}; mount --bind {hold} {venv} ;; esac
 # This machine's interpreter lives under /root (mode 0700): show uid 10001 only its tree.
 if [ -d /root/.pyenv ]; then
     mkdir -m 755 /tmp/.root /tmp/.root/.pyenv
