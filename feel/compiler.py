@@ -340,6 +340,10 @@ def _invocation(node: nodes.Invocation) -> Evaluator:
                 if function is None:
                     frame.run.warn(NO_FUNCTION_FOUND, f"no function found with name '{name}'")
                 return function
+            if not isinstance(value, FeelFunction):
+                # A variable that is not a function does not hide the built-in of that name,
+                # as in feel-scala: {time: @"09:00:00", t: time(now())} still calls time().
+                return REGISTRY.get(name, value)
             return value
 
         description = f"'{name}'"

@@ -507,9 +507,28 @@ ROWS: list[Row] = [
            }.duration""",
         None,
         Satisfies(
-            "a duration of about a day at most",
-            lambda v: type(v) is dt.timedelta and -days(1) < v <= days(2),
+            "the time until the next 09:00 in Berlin",
+            lambda v: type(v) is dt.timedelta and dt.timedelta(0) < v <= days(hours=25),
         ),
+    ),
+    # the same at fixed instants: the entry `time` does not hide the function time()
+    (
+        """{
+             time: @"09:00:00@Europe/Berlin",
+             date: if time(now) < time then today else today + @"P1D",
+             duration: date and time(date, time) - now
+           }.duration""",
+        {"now": dt.datetime(2024, 5, 1, 6, tzinfo=UTC), "today": dt.date(2024, 5, 1)},
+        days(hours=1),
+    ),
+    (
+        """{
+             time: @"09:00:00@Europe/Berlin",
+             date: if time(now) < time then today else today + @"P1D",
+             duration: date and time(date, time) - now
+           }.duration""",
+        {"now": dt.datetime(2024, 5, 1, 8, tzinfo=UTC), "today": dt.date(2024, 5, 1)},
+        days(hours=23),
     ),
     (
         """(for x in 1..3
@@ -1064,6 +1083,115 @@ BUILTIN_ROWS += [
     ('count(["a","b","c"])', None, D(3)),
     ('append(["a","b"], "c")', None, ["a", "b", "c"]),
     ('contains(string: "foobar", match: "foo")', None, True),
+]
+
+
+# ---- camunda.github.io/feel-scala/docs/learn/samples (list, context and temporal samples):
+# the worked examples above in feel-scala's own wording, where it differs
+JOURNAL = {
+    "startFiscalYear": dt.date(2024, 1, 1),
+    "collection": [
+        {
+            "documentType": "S2",
+            "glDate": dt.date(2024, 3, 1),
+            "ledgerType": "AA",
+            "foreignAmount": None,
+        },
+        {
+            "documentType": "S1",
+            "glDate": dt.date(2023, 6, 1),
+            "ledgerType": "AA",
+            "foreignAmount": 10,
+        },
+    ],
+}
+FIRST_ENTRY = {
+    "documentType": "S2",
+    "glDate": dt.date(2024, 3, 1),
+    "ledgerType": "AA",
+    "foreignAmount": None,
+}
+CHECK_1 = {"error": "Document Type invalid for current year posting", "violations": [FIRST_ENTRY]}
+CHECK_2 = {"error": "Document Type invalid for current year posting", "violations": []}
+BUILTIN_ROWS += [
+    (
+        '(data.attribute.packaging[unit = "Palette"])[1]',
+        {"data": {"attribute": {"packaging": [{"unit": "Box"}, {"unit": "Palette", "id": 7}]}}},
+        {"unit": "Palette", "id": D(7)},
+    ),
+    (
+        """{
+             ids: union(x.files.id,y.files.id),
+             getById: function (files,fileId)
+               if (count(files[id=fileId]) > 0)
+               then files[id=fileId][1]
+               else {},
+             merge: for id in ids return put all(getById(x.files, id), getById(y.files, id))
+           }.merge""",
+        {
+            "x": {"files": [{"id": 1, "content": "a"}, {"id": 2, "content": "b"}]},
+            "y": {"files": [{"id": 1, "content": "a2"}, {"id": 3, "content": "c"}]},
+        },
+        [
+            {"id": D(1), "content": "a2"},
+            {"id": D(2), "content": "b"},
+            {"id": D(3), "content": "c"},
+        ],
+    ),
+    (
+        """{
+             check1: {
+               error: "Document Type invalid for current year posting",
+               violations: collection[documentType = "S2" and glDate > startFiscalYear]
+             },
+             check2: {
+               error: "Document Type invalid for current year posting",
+               violations: collection[ledgerType = "GP" and foreignAmount != null]
+             },
+             result: ([check1, check2])[count(violations) > 0]
+           }""",
+        JOURNAL,
+        {"check1": CHECK_1, "check2": CHECK_2, "result": [CHECK_1]},
+    ),
+    (
+        """(for x in 1..7
+             return date and time(today(),time("08:00:00Z"))
+               + duration("P"+string(x)+"D")
+           )[day of week(item) = "Tuesday"][1] - now()""",
+        None,
+        Satisfies(
+            "a duration of less than eight days ahead",
+            lambda v: type(v) is dt.timedelta and dt.timedelta(0) < v <= days(8),
+        ),
+    ),
+    (
+        """{
+             time: time("09:00:00@Europe/Berlin"),
+             date: if (time(now()) < time) then today() else today() + duration("P1D"),
+             duration: date and time(date, time) - now()
+           }.duration""",
+        None,
+        Satisfies(
+            "the time until the next 09:00 in Berlin",
+            lambda v: type(v) is dt.timedelta and dt.timedelta(0) < v <= days(hours=25),
+        ),
+    ),
+    (
+        """(for x in 1..3
+             return date and time(today(),time("00:00:00Z"))
+               + duration("P"+string(x)+"D")
+           )[not(day of week(item) in ("Saturday","Sunday"))][1]""",
+        None,
+        Satisfies("the next weekday at midnight UTC", lambda v: v == _next_weekday_midnight()),
+    ),
+    (
+        '(now() - date and time("1970-01-01T00:00Z")) / duration("PT1S") * 1000',
+        None,
+        Satisfies(
+            "the Unix time in milliseconds",
+            lambda v: type(v) is D and abs(v - D(dt.datetime.now(UTC).timestamp() * 1000)) < 60_000,
+        ),
+    ),
 ]
 
 
