@@ -87,7 +87,9 @@ def _scale_delta(delta: dt.timedelta, factor: Decimal) -> dt.timedelta:
     return temporal.timedelta_from_seconds(seconds)
 
 
-def _scale_ym(value: YM, factor: Decimal, divide: bool = False) -> YM:
+def _scale_ym(
+    value: YearsMonthsDuration, factor: Decimal, divide: bool = False
+) -> YearsMonthsDuration:
     months = Decimal(value.total_months)
     result = months / factor if divide else months * factor
     return YM(int(result.to_integral_value(rounding="ROUND_DOWN")))
@@ -168,13 +170,13 @@ def _divide_deltas(a: dt.timedelta, b: dt.timedelta) -> Decimal:
     return DECIMAL128.divide(temporal.duration_seconds(a), temporal.duration_seconds(b))
 
 
-def _divide_ym(a: YM, b: Decimal) -> YM:
+def _divide_ym(a: YearsMonthsDuration, b: Decimal) -> YearsMonthsDuration:
     if not b:
         raise ArithmeticError_("division by zero")
     return _scale_ym(a, b, divide=True)
 
 
-def _divide_yms(a: YM, b: YM) -> Decimal:
+def _divide_yms(a: YearsMonthsDuration, b: YearsMonthsDuration) -> Decimal:
     if not b.total_months:
         raise ArithmeticError_("division by zero")
     return DECIMAL128.divide(Decimal(a.total_months), Decimal(b.total_months))

@@ -188,7 +188,8 @@ def _time_key(value: dt.time) -> tuple[int, int | None]:
 
     Times and dates and times compare at millisecond precision, as the DMN TCK expects.
     """
-    millis = ((value.hour * 60 + value.minute) * 60 + value.second) * 1000 + value.microsecond // 1000
+    seconds = (value.hour * 60 + value.minute) * 60 + value.second
+    millis = seconds * 1000 + value.microsecond // 1000
     offset = time_offset(value)
     if offset is None:
         return millis, None
@@ -196,7 +197,9 @@ def _time_key(value: dt.time) -> tuple[int, int | None]:
 
 
 def _millis(value: dt.datetime) -> dt.datetime:
-    return value.replace(microsecond=value.microsecond // 1000 * 1000) if value.microsecond else value
+    if not value.microsecond:
+        return value
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def time_offset(value: dt.time | dt.datetime) -> dt.timedelta | None:
@@ -278,14 +281,14 @@ def compare(a: Any, b: Any) -> int | None:
             return far_dates.compare(a, b)
         return None
     if ta in (Decimal, str, dt.date, dt.timedelta):
-        return (a > b) - (a < b)
+        return int(a > b) - int(a < b)
     if ta is YearsMonthsDuration:
-        return (a.total_months > b.total_months) - (a.total_months < b.total_months)
+        return int(a.total_months > b.total_months) - int(a.total_months < b.total_months)
     if ta is dt.datetime:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return None
         a, b = _millis(a), _millis(b)
-        return (a > b) - (a < b)
+        return int(a > b) - int(a < b)
     if ta is dt.time:
         ka, kb = _time_key(a), _time_key(b)
         if (ka[1] is None) != (kb[1] is None):

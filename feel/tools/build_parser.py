@@ -52,7 +52,7 @@ def generate() -> str:
     )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        gen_standalone(parser, out=out)
+        gen_standalone(parser, out=out)  # type: ignore[no-untyped-call]
     return HEADER + grammar_stamp() + out.getvalue()
 
 
