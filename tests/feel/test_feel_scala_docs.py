@@ -455,6 +455,36 @@ ROWS: list[Row] = [
     ('duration("P5D") / 5', None, days(1)),
     ('duration("P1Y") / duration("P1M")', None, D(12)),
     ('duration("P1Y") / 12', None, ym(0, 1)),
+    # one example for each line of the page's operator tables
+    ('date("2020-04-06") + duration("P1M")', None, dt.date(2020, 5, 6)),
+    ('date and time("2020-04-06T08:00:00") + duration("P1Y")', None, dt.datetime(2021, 4, 6, 8)),
+    ('duration("P1D") + date("2020-04-06")', None, dt.date(2020, 4, 7)),
+    ('duration("PT1H") + time("08:00:00")', None, dt.time(9)),
+    (
+        'duration("P7D") + date and time("2020-04-06T08:00:00")',
+        None,
+        dt.datetime(2020, 4, 13, 8),
+    ),
+    ('date("2020-04-06") - duration("P1M")', None, dt.date(2020, 3, 6)),
+    (
+        'date and time("2020-04-06T08:00:00") - date and time("2020-04-01T06:00:00")',
+        None,
+        days(5, 2),
+    ),
+    (
+        'date and time("2020-04-06T08:00:00") - duration("P1D")',
+        None,
+        dt.datetime(2020, 4, 5, 8),
+    ),
+    (
+        'date and time("2020-04-06T08:00:00+02:00") - date and time("2020-04-06T08:00:00")',
+        None,
+        None,
+    ),
+    ('5 * duration("P1D")', None, days(5)),
+    ('6 * duration("P1M")', None, ym(0, 6)),
+    ('date("2020-04-06") + 1', None, None),
+    ('time("08:00:00") + duration("P1M")', None, None),
     ('date("2020-04-06").year', None, D(2020)),
     ('date("2020-04-06").month', None, D(4)),
     ('date("2020-04-06").weekday', None, D(1)),
@@ -1085,6 +1115,24 @@ BUILTIN_ROWS += [
     ('contains(string: "foobar", match: "foo")', None, True),
 ]
 
+
+# ---- camunda.github.io/feel-scala/docs/next/reference/language-guide/feel-expression
+BUILTIN_ROWS += [
+    ("x + y", {"x": 1, "y": 2}, D(3)),
+    (
+        "`name with whitespace`.`name+operator`",
+        {"name with whitespace": {"name+operator": 1}},
+        D(1),
+    ),
+    ("null = null", None, True),
+    ('"foo" = null', None, False),
+    ("x = null", None, True),
+    ("x = null", {"x": None}, True),
+    ("x.y = null", None, True),
+    ("x.y = null", {"x": None}, True),
+    ("x.y = null", {"x": {}}, True),
+    ("x.y = null", {"x": {"y": None}}, True),
+]
 
 # ---- camunda.github.io/feel-scala/docs/learn/samples (list, context and temporal samples):
 # the worked examples above in feel-scala's own wording, where it differs
