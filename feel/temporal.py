@@ -29,10 +29,12 @@ UTC = dt.UTC
 
 _DATE = r"(?P<sign>-)?(?P<year>[1-9]\d{4,8}|\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
 # Seconds may be left out (`13:30`, as feel-scala accepts); a zone is an offset, `Z`,
-# or `@` and an IANA zone id, never both.
+# or `@` and an IANA zone id, never both; Java's `+02:00[Europe/Berlin]` form names the
+# zone after the offset.
 _TIME = (
     r"(?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d)(?:\.(?P<fraction>\d+))?)?"
-    r"(?:(?P<utc>[zZ])|(?P<offset>[+-]\d\d:\d\d(?::\d\d)?)|@(?P<zone>[A-Za-z][\w/+\-]*))?"
+    r"(?:(?:(?P<utc>[zZ])|(?P<offset>[+-]\d\d:\d\d(?::\d\d)?))"
+    r"(?:\[(?P<bracketed>[A-Za-z][\w/+\-]*)\])?|@(?P<zone>[A-Za-z][\w/+\-]*))?"
 )
 DATE_RE = re.compile(_DATE + r"\Z")
 TIME_RE = re.compile(_TIME + r"\Z")
@@ -101,6 +103,8 @@ def fixed_offset(text: str) -> dt.tzinfo:
 
 
 def _tz_from(match: re.Match[str]) -> dt.tzinfo | None:
+    if match.group("bracketed"):
+        return zone(match.group("bracketed"))
     if match.group("utc"):
         return UTC
     if match.group("offset"):

@@ -151,11 +151,6 @@ def xfail(expression: str, variables: dict[str, Any] | None, expected: Any, reas
 
 Row = Any  # (expression, variables, expected) or a pytest.param of one
 
-PENDING_ZONE = (
-    "an offset with a bracketed zone id is not parsed yet (feel/temporal.py, being reworked "
-    "by another change)"
-)
-
 # ======================================================================== language guide
 
 ROWS: list[Row] = [
@@ -203,11 +198,10 @@ ROWS: list[Row] = [
         None,
         dt.datetime(2015, 9, 18, 10, 31, 10, tzinfo=PARIS),
     ),
-    xfail(
+    (
         'date and time("2015-09-18T10:31:10+02:00[Europe/Paris]")',
         None,
         dt.datetime(2015, 9, 18, 10, 31, 10, tzinfo=PARIS),
-        PENDING_ZONE,
     ),
     ('@"2015-09-18T10:31:10"', None, dt.datetime(2015, 9, 18, 10, 31, 10)),
     ('@"2015-09-18T10:31:10Z"', None, dt.datetime(2015, 9, 18, 10, 31, 10, tzinfo=UTC)),
@@ -217,11 +211,10 @@ ROWS: list[Row] = [
         None,
         dt.datetime(2015, 9, 18, 10, 31, 10, tzinfo=PARIS),
     ),
-    xfail(
+    (
         '@"2015-09-18T10:31:10+02:00[Europe/Paris]"',
         None,
         dt.datetime(2015, 9, 18, 10, 31, 10, tzinfo=PARIS),
-        PENDING_ZONE,
     ),
     ('duration("P4D")', None, days(4)),
     ('duration("PT2H")', None, days(hours=2)),
@@ -689,11 +682,10 @@ BUILTIN_ROWS: list[Row] = [
         None,
         dt.datetime(2018, 4, 29, 9, 30, tzinfo=BERLIN),
     ),
-    xfail(
+    (
         'date and time("2018-04-29T09:30:00+02:00[Europe/Berlin]")',
         None,
         dt.datetime(2018, 4, 29, 9, 30, tzinfo=BERLIN),
-        PENDING_ZONE,
     ),
     ('date and time("2024-06-31T10:00:00")', None, None),
     (
