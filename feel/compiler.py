@@ -333,7 +333,7 @@ def _invocation(node: nodes.Invocation) -> Evaluator:
     if isinstance(node.function, nodes.Name):
         name = node.function.name
 
-        def resolve(frame: Frame) -> Any:
+        def resolve_name(frame: Frame) -> Any:
             value = frame.lookup(name)
             if value is MISSING:
                 function = REGISTRY.get(name)
@@ -346,6 +346,7 @@ def _invocation(node: nodes.Invocation) -> Evaluator:
                 return REGISTRY.get(name, value)
             return value
 
+        resolve: Evaluator = resolve_name
         description = f"'{name}'"
     else:
         resolve = compile_node(node.function)
@@ -683,6 +684,16 @@ def _quantified(node: nodes.Quantified) -> Evaluator:
     return evaluate
 
 
+def _boolean_test(expression: Evaluator) -> Callable[[Frame, Any], bool | None]:
+    """A test written with `?`: it holds when the expression is true."""
+
+    def test(frame: Frame, _value: Any) -> bool | None:
+        outcome = expression(frame)
+        return outcome if type(outcome) is bool else None
+
+    return test
+
+
 def _uses_input(node: nodes.Node) -> bool:
     """Whether a test mentions `?` (then it is a boolean expression, not a value to match)."""
     if isinstance(node, nodes.Name):
@@ -707,25 +718,21 @@ def _uses_input(node: nodes.Node) -> bool:
 def compile_unary_tests(node: nodes.UnaryTests) -> Evaluator:
     if node.any_input:
         return lambda frame: True
-    compiled = []
+    # a test that mentions `?` is a boolean expression; any other is matched against `?`
+    compiled: list[Callable[[Frame, Any], Any]] = []
     for test in node.tests:
         if _uses_input(test) and not isinstance(test, nodes.UnaryComparison):
-            expression = compile_node(test)
-            compiled.append((True, expression, None))
+            compiled.append(_boolean_test(compile_node(test)))
         else:
-            compiled.append((False, None, compile_test(test)))
+            compiled.append(compile_test(test))
     negated = node.negated
 
     def evaluate(frame: Frame) -> Any:
         value = frame.lookup("?")
         value = None if value is MISSING else value
         result: bool | None = False
-        for boolean, expression, test in compiled:
-            if boolean:
-                outcome = expression(frame)  # type: ignore[misc]
-                outcome = outcome if type(outcome) is bool else None
-            else:
-                outcome = test(frame, value)  # type: ignore[misc]
+        for test in compiled:
+            outcome = test(frame, value)
             if outcome is True:
                 result = True
                 break

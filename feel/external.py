@@ -170,7 +170,7 @@ class JavaFunction(FeelFunction):
         self.types: list[str] = []
         self.method: Callable[..., Any] | None = None
         try:
-            java = binding["java"] if isinstance(binding, dict) else None
+            java = binding["java"] if isinstance(binding, dict) else {}
             class_name = java["class"]
             match = _SIGNATURE.match(java["method signature"])
             if match is None:
@@ -187,7 +187,7 @@ class JavaFunction(FeelFunction):
                 FUNCTION_INVOCATION_FAILURE, self.problem or "external functions are not supported"
             )
             return None
-        values = list(args) if named is None else [named.get(p) for p in self.params]
+        values = list(args or ()) if named is None else [named.get(p) for p in self.params]
         try:
             varargs = self.types and self.types[-1].startswith("[L")
             fixed = self.types[:-1] if varargs else self.types

@@ -153,103 +153,105 @@ def _key(token: Any) -> str:
     return text.strip()
 
 
+Children = list[Any]  # what the parser hands each rule (named so the rule `list` can't shadow it)
+
 _BRACKETS_OPEN = {"[": True, "(": False, "]": False}
 _BRACKETS_CLOSE = {"]": True, ")": False, "[": False}
 
 
-class _ToAst(_lalr.Transformer):  # type: ignore[misc]
+class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
     """Builds feel.nodes from the parse, rule by rule (called inline by the LALR parser)."""
 
     # ---- literals and names
-    def number(self, c: list[Any]) -> nodes.Node:
+    def number(self, c: Children) -> nodes.Node:
         return nodes.Literal(DECIMAL128.create_decimal(str(c[0])))
 
-    def string(self, c: list[Any]) -> nodes.Node:
+    def string(self, c: Children) -> nodes.Node:
         return nodes.Literal(unescape(str(c[0])[1:-1]))
 
-    def temporal(self, c: list[Any]) -> nodes.Node:
+    def temporal(self, c: Children) -> nodes.Node:
         text = unescape(str(c[0])[1:-1])
         try:
             return nodes.Literal(parse_temporal(text))
         except TemporalError as error:
             return nodes.InvalidLiteral(f'@"{text}" is not a valid temporal value: {error}')
 
-    def true(self, c: list[Any]) -> nodes.Node:
+    def true(self, c: Children) -> nodes.Node:
         return nodes.Literal(True)
 
-    def false(self, c: list[Any]) -> nodes.Node:
+    def false(self, c: Children) -> nodes.Node:
         return nodes.Literal(False)
 
-    def null(self, c: list[Any]) -> nodes.Node:
+    def null(self, c: Children) -> nodes.Node:
         return nodes.Literal(None)
 
-    def name(self, c: list[Any]) -> str:
+    def name(self, c: Children) -> str:
         return _name(c[0])
 
-    def variable(self, c: list[Any]) -> nodes.Node:
+    def variable(self, c: Children) -> nodes.Node:
         return nodes.Name(str(c[0]))
 
     # ---- composite values
-    def list(self, c: list[Any]) -> nodes.Node:
+    def list(self, c: Children) -> nodes.Node:
         return nodes.ListNode(tuple(x for x in c if x is not None))
 
-    def context(self, c: list[Any]) -> nodes.Node:
+    def context(self, c: Children) -> nodes.Node:
         return nodes.ContextNode(tuple(x for x in c if x is not None))
 
-    def context_entry(self, c: list[Any]) -> tuple[str, nodes.Node]:
+    def context_entry(self, c: Children) -> tuple[str, nodes.Node]:
         return (_key(c[0]), c[1])
 
-    def range(self, c: list[Any]) -> nodes.Node:
+    def range(self, c: Children) -> nodes.Node:
         opening, start, _, end, closing = c
         return nodes.RangeNode(
             start, end, _BRACKETS_OPEN[str(opening)], _BRACKETS_CLOSE[str(closing)]
         )
 
-    def unary_comparison(self, c: list[Any]) -> nodes.Node:
+    def unary_comparison(self, c: Children) -> nodes.Node:
         return nodes.UnaryComparison(str(c[0]), c[1])
 
     # ---- operators
-    def disjunction(self, c: list[Any]) -> nodes.Node:
+    def disjunction(self, c: Children) -> nodes.Node:
         return nodes.Disjunction(c[0], c[1])
 
-    def conjunction(self, c: list[Any]) -> nodes.Node:
+    def conjunction(self, c: Children) -> nodes.Node:
         return nodes.Conjunction(c[0], c[1])
 
-    def comparison(self, c: list[Any]) -> nodes.Node:
+    def comparison(self, c: Children) -> nodes.Node:
         return nodes.Comparison(str(c[1]), c[0], c[2])
 
-    def between(self, c: list[Any]) -> nodes.Node:
+    def between(self, c: Children) -> nodes.Node:
         return nodes.Between(c[0], c[1], c[2])
 
-    def membership(self, c: list[Any]) -> nodes.Node:
+    def membership(self, c: Children) -> nodes.Node:
         return nodes.In(c[0], c[1])
 
-    def single_test(self, c: list[Any]) -> tuple[nodes.Node, ...]:
+    def single_test(self, c: Children) -> tuple[nodes.Node, ...]:
         return (c[0],)
 
-    def test_list(self, c: list[Any]) -> tuple[nodes.Node, ...]:
+    def test_list(self, c: Children) -> tuple[nodes.Node, ...]:
         return tuple(c)
 
-    def instance_of(self, c: list[Any]) -> nodes.Node:
+    def instance_of(self, c: Children) -> nodes.Node:
         return nodes.InstanceOf(c[0], c[2])
 
-    def arithmetic(self, c: list[Any]) -> nodes.Node:
+    def arithmetic(self, c: Children) -> nodes.Node:
         return nodes.Arithmetic(str(c[1]), c[0], c[2])
 
-    def negation(self, c: list[Any]) -> nodes.Node:
+    def negation(self, c: Children) -> nodes.Node:
         operand = c[1]
         if isinstance(operand, nodes.Literal) and type(operand.value) is Decimal:
             return nodes.Literal(DECIMAL128.minus(operand.value))
         return nodes.Negation(operand)
 
     # ---- postfix
-    def filter(self, c: list[Any]) -> nodes.Node:
+    def filter(self, c: Children) -> nodes.Node:
         return nodes.Filter(c[0], c[1])
 
-    def path(self, c: list[Any]) -> nodes.Node:
+    def path(self, c: Children) -> nodes.Node:
         return nodes.Path(c[0], c[1])
 
-    def invocation(self, c: list[Any]) -> nodes.Node:
+    def invocation(self, c: Children) -> nodes.Node:
         function, arguments = c
         if arguments is None:
             return nodes.Invocation(function, ())
@@ -258,75 +260,75 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
             return nodes.Invocation(function, (), tuple(values))
         return nodes.Invocation(function, tuple(values))
 
-    def positional_arguments(self, c: list[Any]) -> tuple[str, list[Any]]:
+    def positional_arguments(self, c: Children) -> tuple[str, Children]:
         return ("positional", c)
 
-    def named_arguments(self, c: list[Any]) -> tuple[str, list[Any]]:
+    def named_arguments(self, c: Children) -> tuple[str, Children]:
         return ("named", c)
 
-    def named_argument(self, c: list[Any]) -> tuple[str, nodes.Node]:
+    def named_argument(self, c: Children) -> tuple[str, nodes.Node]:
         return (_key(c[0]), c[1])
 
     # ---- control
-    def if_expression(self, c: list[Any]) -> nodes.Node:
+    def if_expression(self, c: Children) -> nodes.Node:
         return nodes.If(c[0], c[1], c[2])
 
-    def iteration_context(self, c: list[Any]) -> nodes.Iteration:
+    def iteration_context(self, c: Children) -> nodes.Iteration:
         return nodes.Iteration(c[0], c[1])
 
-    def range_iteration_context(self, c: list[Any]) -> nodes.Iteration:
+    def range_iteration_context(self, c: Children) -> nodes.Iteration:
         return nodes.Iteration(c[0], c[1], c[2])
 
-    def for_expression(self, c: list[Any]) -> nodes.Node:
+    def for_expression(self, c: Children) -> nodes.Node:
         return nodes.For(tuple(c[:-1]), c[-1])
 
-    def quantified_binding(self, c: list[Any]) -> nodes.Iteration:
+    def quantified_binding(self, c: Children) -> nodes.Iteration:
         return nodes.Iteration(c[0], c[1])
 
-    def quantified_expression(self, c: list[Any]) -> nodes.Node:
+    def quantified_expression(self, c: Children) -> nodes.Node:
         return nodes.Quantified(str(c[0]) == "every", tuple(c[1:-1]), c[-1])
 
     # ---- functions
-    def function_definition(self, c: list[Any]) -> nodes.Node:
+    def function_definition(self, c: Children) -> nodes.Node:
         body = c[-1]
         external = any(getattr(x, "type", None) == "EXTERNAL" for x in c[:-1])
         params = tuple(x for x in c[:-1] if isinstance(x, nodes.Parameter))
         return nodes.FunctionDefinition(params, body, external)
 
-    def formal_parameter(self, c: list[Any]) -> nodes.Parameter:
+    def formal_parameter(self, c: Children) -> nodes.Parameter:
         return nodes.Parameter(c[0], c[1])
 
     # ---- types
-    def named_type(self, c: list[Any]) -> nodes.TypeSpec:
+    def named_type(self, c: Children) -> nodes.TypeSpec:
         return nodes.NamedType(c[0])
 
-    def list_type(self, c: list[Any]) -> nodes.TypeSpec:
+    def list_type(self, c: Children) -> nodes.TypeSpec:
         _closing(c[-1])
         return nodes.ListType(c[1])
 
-    def range_type(self, c: list[Any]) -> nodes.TypeSpec:
+    def range_type(self, c: Children) -> nodes.TypeSpec:
         _closing(c[-1])
         return nodes.RangeType(c[1])
 
-    def context_type(self, c: list[Any]) -> nodes.TypeSpec:
+    def context_type(self, c: Children) -> nodes.TypeSpec:
         _closing(c[-1])
         return nodes.ContextType(tuple(c[1:-1]))
 
-    def context_type_entry(self, c: list[Any]) -> tuple[str, nodes.TypeSpec]:
+    def context_type_entry(self, c: Children) -> tuple[str, nodes.TypeSpec]:
         return (_key(c[0]), c[1])
 
-    def function_type(self, c: list[Any]) -> nodes.TypeSpec:
+    def function_type(self, c: Children) -> nodes.TypeSpec:
         _closing(c[-2])
         return nodes.FunctionType(tuple(x for x in c[1:-2] if x is not None), c[-1])
 
     # ---- unary tests
-    def any_input(self, c: list[Any]) -> nodes.Node:
+    def any_input(self, c: Children) -> nodes.Node:
         return nodes.UnaryTests((), any_input=True)
 
-    def negated_tests(self, c: list[Any]) -> nodes.Node:
+    def negated_tests(self, c: Children) -> nodes.Node:
         return nodes.UnaryTests(tuple(c[1:]), negated=True)
 
-    def positive_tests(self, c: list[Any]) -> nodes.Node:
+    def positive_tests(self, c: Children) -> nodes.Node:
         return nodes.UnaryTests(tuple(c))
 
 
@@ -342,7 +344,7 @@ def _closing(token: Any) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Any:
-    return _lalr.Lark_StandAlone(transformer=_ToAst())
+    return _lalr.Lark_StandAlone(transformer=_ToAst())  # type: ignore[no-untyped-call]
 
 
 _READABLE = {
@@ -393,7 +395,8 @@ def parse(text: str, start: str = "expression") -> nodes.Node:
         result: nodes.Node = _parser().parse(text, start=start)
         return result
     except _lalr.UnexpectedCharacters as error:
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        position: int = error.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
         raise FeelSyntaxError(
             f"unexpected character {char!r}", text, error.line, error.column
         ) from None
