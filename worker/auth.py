@@ -16,7 +16,9 @@ gives no `expires_in`. Only one token request per key is in flight: concurrent j
 it. When the API answers 401 to a cached token, the token is dropped and fetched once more.
 Token requests use the task's connect and read timeouts and the job's deadline.
 
-Every credential is added to the job's mask, with the Basic header's base64 form.
+Every credential is added to the job's mask, with the Basic header's base64 form; a base64
+form built from a secret of the secret store is added to the process-wide log mask too, so
+no log line can print the header that carries it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from urllib.parse import urlencode
 
 from worker.errors import ConnectorError, OAuthError
 from worker.metrics import OAUTH_TOKEN_FETCHES
-from worker.redaction import SecretMask
+from worker.redaction import SecretMask, mask_secret, redact
 from worker.request import (
     ApiKeyAuth,
     BasicAuth,
@@ -47,6 +49,7 @@ from worker.request import (
 )
 from worker.response import HttpResponse, decode_body, header_map
 from worker.urls import encode_url
+from worker.wire import header_value_problem
 
 Send = Callable[[PreparedRequest], Awaitable[HttpResponse]]
 Auth = NoAuth | BasicAuth | BearerAuth | ApiKeyAuth | OAuth
@@ -169,7 +172,8 @@ class Authenticator:
         """
         if isinstance(auth, BasicAuth):
             header = basic_header(auth.username, auth.password)
-            _mask(mask, auth.password, header.removeprefix("Basic "))
+            _mask(mask, auth.password)
+            _mask_derived(mask, auth.username + auth.password, header.removeprefix("Basic "))
             return Credentials(headers=(("Authorization", header),))
         if isinstance(auth, BearerAuth):
             _mask(mask, auth.token)
@@ -185,7 +189,10 @@ class Authenticator:
             if isinstance(auth, OAuthRefreshToken):
                 _mask(mask, auth.refreshToken)
             elif auth.clientAuthentication == "basicAuthHeader":
-                _mask(mask, basic_header(auth.clientId, auth.clientSecret).removeprefix("Basic "))
+                header = basic_header(auth.clientId, auth.clientSecret)
+                _mask_derived(
+                    mask, auth.clientId + auth.clientSecret, header.removeprefix("Basic ")
+                )
             key = _cache_key(auth)
             token = await self.cache.get(key, lambda: self._fetch(auth, key, mask, request))
             _mask(mask, token.value)
@@ -269,6 +276,13 @@ def _mask(mask: SecretMask, *values: str) -> None:
             mask.add(value)
 
 
+def _mask_derived(mask: SecretMask, sources: str, derived: str) -> None:
+    """Mask `derived` in the job, and in every log line when `sources` hold a stored secret."""
+    mask.add(derived)
+    if redact(sources) != sources:
+        mask_secret(derived)
+
+
 def _digest(text: str | None) -> str:
     return "" if text is None else hashlib.sha256(text.encode()).hexdigest()
 
@@ -330,6 +344,13 @@ def _read_token(auth: OAuth, response: HttpResponse) -> tuple[str, float | None,
     if not isinstance(token, str) or not token:
         raise OAuthError(
             f"OAuth token response from {endpoint} has no access_token", variables=variables
+        )
+    problem = header_value_problem(token)
+    if problem is not None:
+        raise OAuthError(
+            f"OAuth token response from {endpoint} has an access_token unfit for a header: "
+            f"it {problem}",
+            variables=variables,
         )
     expires_in = _seconds(body.get("expires_in"))
     rotated = body.get("refresh_token")

@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from worker import egress
 from worker.durations import parse_setting_duration
 
 _ENV = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -118,6 +119,139 @@ class ConnectorSettings(BaseSettings):
         description="The outcome is decided this long before the job's deadline, leaving "
         "time to report it to Zeebe before another worker may take the job.",
     )
+    max_request_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        validation_alias=AliasChoices("HTTP_MAX_REQUEST_SECONDS"),
+        description="Longest a whole exchange may take, OAuth token request and body "
+        "included, whatever the job's timeouts: a server dripping its answer byte by byte "
+        "is cut off (0: only the job's deadline bounds it).",
+    )
+    max_response_headers: int = Field(
+        default=128,
+        gt=0,
+        validation_alias=AliasChoices("HTTP_MAX_RESPONSE_HEADERS"),
+        description="Most header lines a response may have.",
+    )
+    max_response_header_bytes: int = Field(
+        default=16384,
+        ge=1024,
+        validation_alias=AliasChoices("HTTP_MAX_RESPONSE_HEADER_BYTES"),
+        description="Longest status line or header line of a response, in bytes.",
+    )
+    deny_metadata: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("HTTP_DENY_METADATA"),
+        description="Refuse link-local and cloud metadata addresses (169.254.0.0/16, "
+        "fe80::/10, fd00:ec2::254, 100.100.100.200, ...; see Security) and 0.0.0.0/::, "
+        "and the metadata host names.",
+    )
+    deny_addresses: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_DENY_ADDRESSES"),
+        description="Addresses requests may not go to, checked on the resolved address: "
+        "comma-separated CIDR ranges or `loopback`, `private`, `non-public`, `all`.",
+    )
+    allow_addresses: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_ALLOW_ADDRESSES"),
+        description="Exceptions to the address rules above (CIDR ranges or keywords).",
+    )
+    deny_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_DENY_HOSTS"),
+        description="Host names requests may not go to, comma-separated patterns such as "
+        "`*.internal` (`*` denies every host but those of HTTP_ALLOW_HOSTS).",
+    )
+    allow_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_ALLOW_HOSTS"),
+        description="Exceptions to HTTP_DENY_HOSTS (host name patterns).",
+    )
+    deny_ports: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_DENY_PORTS"),
+        description="Ports requests may not go to, e.g. `22,25,6379,8000-8999`.",
+    )
+    allow_ports: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("HTTP_ALLOW_PORTS"),
+        description="Exceptions to HTTP_DENY_PORTS.",
+    )
+    camunda_block_rules: Annotated[dict[str, str], NoDecode] = Field(
+        default={},
+        validate_default=True,
+        validation_alias=AliasChoices("CAMUNDA_CONNECTOR_HTTP_BLOCK_<TYPE>_<NAME>"),
+        description="Camunda's block rules, read from every variable named so: `URL` "
+        "(the URL contains the value), `REGEX` (the whole URL matches), `PORT` (comma list).",
+    )
+    secrets_allowed_names: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        validation_alias=AliasChoices("SECRETS_ALLOWED_NAMES"),
+        description="Secret names jobs may use, comma-separated patterns (`CRM_*`); a "
+        "placeholder naming another secret fails the job.",
+    )
+    secrets_allowed_names_by_job_type: dict[str, list[str]] = Field(
+        default={},
+        validation_alias=AliasChoices("SECRETS_ALLOWED_NAMES_BY_JOB_TYPE"),
+        description='The same per job type, as JSON: `{"acme:crm:1": ["CRM_*"]}`; a job '
+        "type listed here uses its own list instead of SECRETS_ALLOWED_NAMES.",
+    )
+
+    @field_validator(
+        "deny_addresses",
+        "allow_addresses",
+        "deny_hosts",
+        "allow_hosts",
+        "deny_ports",
+        "allow_ports",
+        "secrets_allowed_names",
+        mode="before",
+    )
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("deny_addresses", "allow_addresses")
+    @classmethod
+    def _address_rules(cls, value: list[str]) -> list[str]:
+        return egress.parse_address_rules(value)
+
+    @field_validator("deny_hosts", "allow_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        return egress.parse_host_patterns(value)
+
+    @field_validator("deny_ports", "allow_ports")
+    @classmethod
+    def _ports(cls, value: list[str]) -> list[str]:
+        egress.parse_ports(value)
+        return value
+
+    @field_validator("secrets_allowed_names_by_job_type", mode="before")
+    @classmethod
+    def _patterns_by_job_type(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                key: [p.strip() for p in item.split(",") if p.strip()]
+                if isinstance(item, str)
+                else item
+                for key, item in value.items()
+            }
+        return value
+
+    @field_validator("camunda_block_rules", mode="before")
+    @classmethod
+    def _block_rules(cls, value: object) -> object:
+        # Camunda's rules are a family of variables, not one: read them from the
+        # environment unless given.
+        if value is None or value == "" or value == {}:
+            return egress.camunda_block_rules(os.environ)
+        if isinstance(value, dict):
+            return egress.camunda_block_rules(value)
+        return value
 
 
 class ZeebeSettings(BaseSettings):

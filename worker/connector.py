@@ -14,7 +14,8 @@ The story of a job, top to bottom:
    (`worker.http_client`, `worker.auth`);
 4. response mapped, status >= 400 made an error, result variable and expression applied;
 5. outcome decided, with the error expression if any (`worker.outcome`);
-6. secret values masked in every message and error variable of the outcome.
+6. secret values masked in every message and error variable of the outcome (in the error
+   before its message is cut to the incident's length, so no secret is cut in two).
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ from worker.errors import (
 from worker.http_client import HttpClient
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 from worker.outcome import TaskHeaders, decide, failure, output_variables
-from worker.redaction import SecretMask
+from worker.redaction import SECRET_MASK, SecretMask
 from worker.request import bind_inputs, prepare
 from worker.response import response_value
-from worker.secret_store import SecretStore
+from worker.secret_store import SecretAccess, SecretStore
 
 log = structlog.get_logger(__name__)
+
+# Secrets the job did not use are masked in its outcome from this length on (see _masked).
+_SHARED_SECRET_MIN_LENGTH = 8
 
 
 class Connector:
@@ -47,7 +51,13 @@ class Connector:
 
     def __init__(self, settings: ConnectorSettings, *, http: HttpClient | None = None) -> None:
         self.settings = settings
-        self.secrets = SecretStore(settings.secrets_prefix, settings.secrets_dir)
+        self.secrets = SecretStore(
+            settings.secrets_prefix,
+            settings.secrets_dir,
+            access=SecretAccess(
+                settings.secrets_allowed_names, settings.secrets_allowed_names_by_job_type
+            ),
+        )
         self.http = http or HttpClient(settings)
 
     async def __aenter__(self) -> Connector:
@@ -93,7 +103,7 @@ class Connector:
         try:
             used_secrets: dict[str, str] = {}
             try:
-                inputs = bind_inputs(job.variables, self.secrets, used_secrets)
+                inputs = bind_inputs(job.variables, self.secrets, used_secrets, job.type)
             finally:
                 mask.add_all(used_secrets.values())
             request = prepare(inputs, self.settings.default_timeout_seconds)
@@ -105,6 +115,7 @@ class Connector:
                 )
             outputs = output_variables(response, headers)
         except ConnectorError as exc:
+            exc.redact(mask)
             error = exc
         return decide(
             job,
@@ -136,19 +147,24 @@ class Connector:
 
 
 def _masked(outcome: Outcome, mask: SecretMask) -> Outcome:
-    """Mask secret values in the message and variables of a failure or BPMN error."""
+    """Mask secret values in the message and variables of a failure or BPMN error.
+
+    The job's own credentials first, then every secret of 8 characters or more the process
+    knows (a server may echo a secret this job did not use).
+    """
+    shared = SECRET_MASK.at_least(_SHARED_SECRET_MIN_LENGTH)
     if isinstance(outcome, Fail):
         return Fail(
-            mask.redact(outcome.error_message),
+            shared.redact(mask.redact(outcome.error_message)),
             outcome.retries,
             outcome.retry_backoff_ms,
-            mask.redact_value(outcome.variables),
+            shared.redact_value(mask.redact_value(outcome.variables)),
         )
     if isinstance(outcome, ThrowError):
         return ThrowError(
             outcome.error_code,
-            mask.redact(outcome.error_message),
-            mask.redact_value(outcome.variables),
+            shared.redact(mask.redact(outcome.error_message)),
+            shared.redact_value(mask.redact_value(outcome.variables)),
         )
     assert isinstance(outcome, Complete)
     return outcome

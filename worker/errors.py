@@ -4,11 +4,13 @@
 ConnectorError                   code, message, variables; retryable or not
 ├── InputError                   INVALID_INPUT           no retry: the same input fails again
 │   ├── SecretNotFoundError      SECRET_NOT_FOUND
+│   ├── SecretNotAllowedError    SECRET_NOT_ALLOWED      the job type may not use that secret
 │   ├── TaskHeaderError          INVALID_TASK_HEADER     retryBackoff, expression syntax
 │   └── UnsupportedInputError    UNSUPPORTED_INPUT       Camunda features this worker cannot offer
 ├── ExpressionError              RESULT_EXPRESSION_ERROR / ERROR_EXPRESSION_ERROR   no retry
 ├── OutputTooLargeError          OUTPUT_TOO_LARGE        no retry
-├── ResponseTooLargeError        RESPONSE_TOO_LARGE      no retry
+├── ResponseTooLargeError        RESPONSE_TOO_LARGE, RESPONSE_HEADERS_TOO_LARGE      no retry
+├── BlockedDestinationError      DESTINATION_BLOCKED     no retry: the egress policy forbids it
 ├── HttpStatusError              "<status>", e.g. "404"  retried
 ├── OAuthError                   OAUTH_TOKEN_ERROR, OAUTH_REFRESH_TOKEN_EXPIRED,
 │                                OAUTH_INTERACTION_REQUIRED                          retried
@@ -34,6 +36,8 @@ from __future__ import annotations
 
 import json
 from typing import Any, ClassVar
+
+from worker.redaction import SecretMask
 
 INCIDENT_MESSAGE_LIMIT = 6000
 
@@ -69,6 +73,14 @@ class ConnectorError(Exception):
         """Retries left after this failure: the job's minus one, or 0 when not retryable."""
         return max(job_retries - 1, 0) if self.retryable else 0
 
+    def redact(self, mask: SecretMask) -> None:
+        """Mask secret values in the message and variables, before anything cuts them short.
+
+        Masking after a cut would miss a secret sliced in two by it, and leak its start.
+        """
+        self.message = mask.redact(self.message)
+        self.variables = mask.redact_value(self.variables)
+
     def incident_message(self) -> str:
         """The text of the incident (Zeebe's `errorMessage`), capped at 6000 characters."""
         return shorten(self.message, INCIDENT_MESSAGE_LIMIT)
@@ -97,6 +109,19 @@ class SecretNotFoundError(InputError):
 
     def __init__(self, name: str, where: str) -> None:
         super().__init__(f"Secret '{name}' is not available ({where}); referenced by the inputs")
+        self.name = name
+
+
+class SecretNotAllowedError(InputError):
+    """A placeholder names a secret that jobs of this type may not use (SECRETS_ALLOWED_*)."""
+
+    code = "SECRET_NOT_ALLOWED"
+
+    def __init__(self, name: str, job_type: str, allowed: str) -> None:
+        super().__init__(
+            f"Secret '{name}' may not be used by jobs of type '{job_type}' (allowed: {allowed}); "
+            "referenced by the inputs"
+        )
         self.name = name
 
 
@@ -136,6 +161,18 @@ class ResponseTooLargeError(ConnectorError):
     retryable = False
 
 
+class BlockedDestinationError(ConnectorError):
+    """The egress policy forbids the destination (SSRF guard): an address, host, port or URL
+    rule matched. Retrying cannot help, so there is none; the message names the rule."""
+
+    code = "DESTINATION_BLOCKED"
+    retryable = False
+
+    def __init__(self, message: str, destination: str) -> None:
+        super().__init__(message)
+        self.destination = destination
+
+
 class HttpStatusError(ConnectorError):
     """The server answered with a status of 400 or more.
 
@@ -151,6 +188,10 @@ class HttpStatusError(ConnectorError):
         )
         self.status = status
         self.body = body
+
+    def redact(self, mask: SecretMask) -> None:
+        super().redact(mask)
+        self.body = mask.redact_value(self.body)
 
     def incident_message(self) -> str:
         text = f"HTTP {self.status} {self.message}".rstrip()

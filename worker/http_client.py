@@ -6,8 +6,17 @@ never kept (a shared jar would carry one job's session cookies into another's re
 
 Timeouts: `connect_timeout` bounds each TCP connect and TLS handshake (aiohttp's
 `sock_connect`), `read_timeout` bounds every wait for response data (`sock_read`), and
-`send`'s `total_timeout` bounds the whole exchange, OAuth token requests included.
-A response body is streamed and given up as soon as it exceeds `max_response_bytes`.
+`send`'s `total_timeout` (the job's deadline) and `HTTP_MAX_REQUEST_SECONDS` bound the whole
+exchange, OAuth token requests included, so a server dripping one byte a second ends too.
+A response body is streamed and given up as soon as it exceeds `max_response_bytes`; the
+status line, header lines and header count are bounded too.
+
+The egress policy (`worker.egress`) is enforced by `GuardedConnector`, aiohttp's connector
+with its checks added where connections are made: the URL of every request and redirect hop
+when a connection is asked for, and the addresses a host resolves to before any is connected
+to (the very addresses then used: no second lookup to race). Through a proxy the proxy's own
+address is trusted (the operator configured it) and the target is checked on its URL and on
+the addresses the worker's own resolver gives for it, when it gives any.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ import ssl
 import tempfile
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,11 +37,15 @@ from typing import Any
 import aiohttp
 import structlog
 import yarl
+from aiohttp.abc import ResolveResult
+from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, LineTooLong
 from multidict import CIMultiDict
 
 from worker.auth import Authenticator
 from worker.config import ConnectorSettings
+from worker.egress import Denial, EgressPolicy
 from worker.errors import (
+    BlockedDestinationError,
     ConnectionFailedError,
     ConnectionRefusedByPeerError,
     ConnectorError,
@@ -50,6 +65,91 @@ log = structlog.get_logger(__name__)
 
 _CHUNK = 64 * 1024
 _TLS_CONTEXTS_KEPT = 32
+# Set while aiohttp connects to a proxy: the proxy's address is not a request's target.
+_PROXY_LEG: ContextVar[bool] = ContextVar("proxy_leg", default=False)
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """aiohttp's TCP connector, refusing what the egress policy forbids.
+
+    Raises `BlockedDestinationError` from `connect` (through the request that asked).
+    """
+
+    def __init__(self, policy: EgressPolicy, **options: Any) -> None:
+        super().__init__(**options)
+        self.policy = policy
+
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[aiohttp.tracing.Trace],
+        timeout: aiohttp.ClientTimeout,
+    ) -> aiohttp.connector.Connection:
+        # Every request and redirect hop passes here, pooled connection or not.
+        denial = self.policy.check_url(req.url)
+        if denial is not None:
+            raise _blocked(denial, req.url)
+        return await super().connect(req, traces, timeout)
+
+    async def _resolve_host(
+        self, host: str, port: int, traces: Sequence[aiohttp.tracing.Trace] | None = None
+    ) -> list[ResolveResult]:
+        resolved = await super()._resolve_host(host, port, traces=traces)
+        if _PROXY_LEG.get():
+            return resolved
+        allowed = []
+        denial: Denial | None = None
+        for entry in resolved:
+            problem = self.policy.check_address(entry["host"])
+            if problem is None:
+                allowed.append(entry)
+            else:
+                denial = denial or problem
+        if not allowed:
+            raise _blocked(denial or Denial("HTTP_DENY_ADDRESSES", "no address"), host, port)
+        return allowed
+
+    async def _create_proxy_connection(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[aiohttp.tracing.Trace],
+        timeout: aiohttp.ClientTimeout,
+    ) -> tuple[asyncio.BaseTransport, aiohttp.client_proto.ResponseHandler]:
+        await self._check_proxied_target(req.url)
+        token = _PROXY_LEG.set(True)
+        try:
+            return await super()._create_proxy_connection(req, traces, timeout)
+        finally:
+            _PROXY_LEG.reset(token)
+
+    async def _check_proxied_target(self, url: yarl.URL) -> None:
+        """Check the addresses the target resolves to here; the proxy resolves it again."""
+        host, port = url.raw_host, url.port
+        if host is None or port is None:
+            return
+        try:
+            resolved = await super()._resolve_host(host, port)
+        except OSError:
+            return  # no answer here (a proxy-only network): the proxy decides
+        for entry in resolved:
+            denial = self.policy.check_address(entry["host"])
+            if denial is not None:
+                raise _blocked(denial, host, port)
+
+
+def _blocked(
+    denial: Denial, where: yarl.URL | str, port: int | None = None
+) -> BlockedDestinationError:
+    destination = (
+        _where(where.host, where.port) if isinstance(where, yarl.URL) else _where(where, port)
+    )
+    return BlockedDestinationError(denial.message(destination), destination)
+
+
+def _where(host: str | None, port: int | None) -> str:
+    """`host:port` as messages show a destination, an IPv6 address in brackets."""
+    host = host or ""
+    return f"{'[' + host + ']' if ':' in host else host}:{port}"
 
 
 class HttpClient:
@@ -60,9 +160,14 @@ class HttpClient:
     """
 
     def __init__(
-        self, settings: ConnectorSettings, *, resolver: aiohttp.abc.AbstractResolver | None = None
+        self,
+        settings: ConnectorSettings,
+        *,
+        resolver: aiohttp.abc.AbstractResolver | None = None,
+        policy: EgressPolicy | None = None,
     ) -> None:
         self.settings = settings
+        self.policy = policy or EgressPolicy.from_settings(settings)
         self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
         self._tls_contexts: OrderedDict[str, ssl.SSLContext] = OrderedDict()
@@ -77,7 +182,8 @@ class HttpClient:
         """Open the shared session (needs a running event loop)."""
         if self._session is not None:
             return
-        connector = aiohttp.TCPConnector(
+        connector = GuardedConnector(
+            self.policy,
             limit=self.settings.max_connections,
             resolver=self._resolver,
             ttl_dns_cache=10,
@@ -88,6 +194,9 @@ class HttpClient:
             cookie_jar=aiohttp.DummyCookieJar(),
             headers={"User-Agent": self.settings.user_agent},
             timeout=aiohttp.ClientTimeout(total=None),
+            max_line_size=self.settings.max_response_header_bytes,
+            max_field_size=self.settings.max_response_header_bytes,
+            max_headers=self.settings.max_response_headers,
         )
 
     async def close(self) -> None:
@@ -116,11 +225,14 @@ class HttpClient:
         Raises:
             TransportError: no response (timeouts, refused, DNS, TLS, resets, redirects).
             OAuthError: no OAuth token could be obtained.
-            ResponseTooLargeError: the body exceeds `max_response_bytes`.
+            ResponseTooLargeError: the body or headers exceed their limits.
+            BlockedDestinationError: the egress policy forbids the target (or a redirect's).
             InputError: the TLS material of `clientTls` is unusable.
         """
+        cap = self.settings.max_request_seconds or None
+        capped = cap is not None and (total_timeout is None or cap < total_timeout)
         try:
-            async with asyncio.timeout(total_timeout):
+            async with asyncio.timeout(cap if capped else total_timeout):
                 credentials = await self.auth.credentials(request.auth, mask, request)
                 response = await self.exchange(
                     request.with_credentials(credentials.headers, credentials.query)
@@ -136,6 +248,12 @@ class HttpClient:
                         )
                 return response
         except TimeoutError:
+            if capped:
+                raise RequestTimeoutError(
+                    f"The request did not finish within {_seconds(cap)} "
+                    "(HTTP_MAX_REQUEST_SECONDS), the longest a whole exchange may take",
+                    code="TIMEOUT",
+                ) from None
             raise RequestTimeoutError(
                 f"The request did not finish within {_seconds(total_timeout)}, the time left "
                 "before the job's deadline (the job's timeout minus a safety margin)",
@@ -151,7 +269,7 @@ class HttpClient:
         if self._session is None:
             raise RuntimeError("HttpClient is not started")
         url = yarl.URL(request.url, encoded=True)
-        where = f"{url.host}:{url.port}"
+        where = _where(url.host, url.port)
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=request.connect_timeout, sock_read=request.read_timeout
         )
@@ -183,10 +301,14 @@ class HttpClient:
                     ),
                     content=content,
                 )
+        except BlockedDestinationError as exc:
+            if exc.destination != where:
+                exc.message += f" (a redirect from {where} led there)"
+            raise
         except ConnectorError:
             raise
         except Exception as exc:
-            raise _translate(exc, request, where) from None
+            raise _translate(exc, request, where, self.settings) from None
         finally:
             elapsed = time.perf_counter() - started
             HTTP_REQUEST_DURATION.labels(request.method, status_class(status)).observe(elapsed)
@@ -275,7 +397,9 @@ def _too_large(where: str, limit: int, how: str) -> ResponseTooLargeError:
     )
 
 
-def _translate(exc: Exception, request: PreparedRequest, where: str) -> ConnectorError:
+def _translate(
+    exc: Exception, request: PreparedRequest, where: str, settings: ConnectorSettings
+) -> ConnectorError:
     """Map an aiohttp (or socket) failure to the connector's error with a clear message."""
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return RequestTimeoutError(
@@ -314,8 +438,27 @@ def _translate(exc: Exception, request: PreparedRequest, where: str) -> Connecto
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return ConnectionFailedError(f"{where} closed the connection without a complete answer")
     if isinstance(exc, aiohttp.ClientPayloadError):
+        if isinstance(exc.__cause__, ContentEncodingError):
+            return ConnectionFailedError(
+                f"The response body from {where} cannot be decompressed: it is not valid "
+                "for its Content-Encoding"
+            )
         return ConnectionFailedError(f"The response body from {where} is incomplete: {exc}")
     if isinstance(exc, aiohttp.ClientResponseError):
+        cause = exc.__cause__
+        if isinstance(cause, LineTooLong) or (
+            isinstance(cause, BadHttpMessage) and "Too many headers" in str(cause.message)
+        ):
+            what = "a header line longer than" if isinstance(cause, LineTooLong) else "more than"
+            limit = (
+                f"{settings.max_response_header_bytes} bytes (HTTP_MAX_RESPONSE_HEADER_BYTES)"
+                if isinstance(cause, LineTooLong)
+                else f"{settings.max_response_headers} headers (HTTP_MAX_RESPONSE_HEADERS)"
+            )
+            return ResponseTooLargeError(
+                f"The response from {where} has {what} {limit}; it was not read further",
+                code="RESPONSE_HEADERS_TOO_LARGE",
+            )
         return ConnectionFailedError(f"{where} answered with invalid HTTP: {exc.message}")
     if isinstance(exc, aiohttp.ClientError | OSError):
         return ConnectionFailedError(f"The connection to {where} failed: {_os_reason(exc)}")

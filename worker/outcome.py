@@ -43,6 +43,7 @@ from worker.errors import (
 )
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 from worker.redaction import SecretMask
+from worker.wire import MAX_NESTING, deeper_than
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +51,8 @@ log = structlog.get_logger(__name__)
 _RETRY_AFTER_CAP_MS = 3_600_000
 # What is kept of an error body too large for the job's variables.
 _TRIMMED_BODY_CHARS = 4000
+# Warnings after which a null result is an aborted evaluation, not a value.
+_STOPPING_WARNINGS = frozenset({"LIMIT_EXCEEDED", "INTERNAL_ERROR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,9 @@ def output_variables(response: dict[str, Any], headers: TaskHeaders) -> dict[str
         variables[headers.result_variable] = response
     if headers.result_expression is not None:
         context = {**response, "response": response}
-        result = feel.to_json(_evaluate("resultExpression", headers.result_expression, context))
+        result = _json(
+            "resultExpression", _evaluate("resultExpression", headers.result_expression, context)
+        )
         if isinstance(result, dict):
             variables.update(result)
         elif result is not None:
@@ -143,14 +148,17 @@ def decide(
         except ExpressionError as broken:
             if error is not None:
                 broken.message += f" (while handling: {shorten(error.incident_message(), 1000)})"
+            broken.redact(mask)
             return failure(broken, job, 0)
         if isinstance(decided, BpmnError):
             outcome = ThrowError(
-                decided.code, shorten(decided.message, INCIDENT_MESSAGE_LIMIT), decided.variables
+                decided.code,
+                shorten(mask.redact(decided.message), INCIDENT_MESSAGE_LIMIT),
+                decided.variables,
             )
         elif isinstance(decided, JobError):
             outcome = Fail(
-                shorten(decided.message, INCIDENT_MESSAGE_LIMIT),
+                shorten(mask.redact(decided.message), INCIDENT_MESSAGE_LIMIT),
                 decided.retries,
                 decided.backoff_ms,
                 {**decided.variables, "error": decided.message},
@@ -199,15 +207,45 @@ def _error_expression(
         return decision(result)
     except ValueError as exc:
         raise ExpressionError("errorExpression", str(exc)) from None
+    except RecursionError:
+        raise ExpressionError(
+            "errorExpression", f"returned variables nested more than {MAX_NESTING} levels deep"
+        ) from None
 
 
 def _evaluate(header: str, expression: feel.Expression, context: dict[str, Any]) -> Any:
+    """Evaluate a task header's expression.
+
+    Raises:
+        ExpressionError: the evaluation was stopped (a limit of the FEEL engine: steps, list
+            or string size, nesting, a regular expression's timeout), so its null means
+            nothing: neither "no variables" nor "no decision".
+    """
     result, warnings = expression.evaluate_with_warnings(context)
     if warnings:
         log.debug(
             "feel.warnings",
             header=header,
             warnings=[f"{warning.kind}: {warning.message}" for warning in warnings],
+        )
+    stopped = [w.message for w in warnings if w.kind in _STOPPING_WARNINGS]
+    if result is None and stopped:
+        raise ExpressionError(header, "the evaluation was stopped: " + "; ".join(stopped))
+    return result
+
+
+def _json(header: str, value: Any) -> Any:
+    """A FEEL result as JSON-able values, refused when nested too deeply to write back."""
+    try:
+        result = feel.to_json(value)
+    except RecursionError:
+        result = None
+        deep = True
+    else:
+        deep = deeper_than(result)
+    if deep:
+        raise ExpressionError(
+            header, f"returned a value nested more than {MAX_NESTING} levels deep"
         )
     return result
 
@@ -218,6 +256,14 @@ def _within_limit(outcome: Outcome, limit: int) -> Outcome:
     A failure keeps its error with the response body cut short; a completion or BPMN error
     that is too large becomes a failure without retries.
     """
+    # An error's variables wrap a response body (itself at most MAX_NESTING deep) in a few
+    # levels of their own.
+    if deeper_than(outcome.variables, MAX_NESTING + 16):
+        error = OutputTooLargeError(
+            f"The variables to write back are nested more than {MAX_NESTING} levels deep; map "
+            "only what the process needs with a resultExpression"
+        )
+        return Fail(error.incident_message(), 0, 0, {"error": error.as_variable()})
     size = _json_size(outcome.variables)
     if size <= limit:
         return outcome

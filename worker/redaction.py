@@ -7,8 +7,10 @@ the log processors in `worker.logs`, and anyone building an incident message or 
 exception text, pass text through `redact`.
 
 A value is masked in the forms in which it usually leaks: as is, JSON-escaped,
-`repr`-escaped and URL-encoded. Every non-empty value is masked, however short: a
-noisy log line is better than a leaked secret.
+`repr`-escaped and URL-encoded (as a component, as a path, and as the worker encodes URLs:
+only what is illegal). The base64 form of Basic credentials is registered by `worker.auth`
+as a value of its own. Every non-empty value is masked, however short: a noisy log line
+is better than a leaked secret.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
+# What `worker.urls` percent-encodes in a URL (kept here: masking must not import the rest).
+_ILLEGAL_IN_URL = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]%]")
 
 
 def _leak_forms(value: str) -> set[str]:
@@ -31,7 +35,9 @@ def _leak_forms(value: str) -> set[str]:
         json.dumps(value, ensure_ascii=False)[1:-1],
         repr(value)[1:-1],
         quote(value, safe=""),
+        quote(value),
         quote_plus(value, safe=""),
+        _ILLEGAL_IN_URL.sub(lambda match: quote(match.group(), safe=""), value),
     }
     return {form for form in forms if form}
 
@@ -48,6 +54,8 @@ class SecretMask:
         self._values: set[str] = set()
         self._forms: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._version = 0
+        self._derived: dict[int, tuple[int, SecretMask]] = {}
 
     def add(self, value: str) -> None:
         """Mask `value` from now on; empty values are ignored."""
@@ -60,6 +68,7 @@ class SecretMask:
             # secret containing another secret must be hidden whole.
             ordered = sorted(self._forms, key=lambda form: (-len(form), form))
             self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            self._version += 1
 
     def add_all(self, values: Iterable[str]) -> None:
         """Mask each of `values`."""
@@ -72,6 +81,21 @@ class SecretMask:
             self._values.clear()
             self._forms.clear()
             self._pattern = None
+            self._version += 1
+
+    def at_least(self, length: int) -> SecretMask:
+        """A mask of only the values of `length` characters or more (kept until one is added).
+
+        Masking a job's outcome with every secret of the process would turn each `7` of a
+        message into `***` once some secret is `7`; longer values are worth hiding even
+        when the job did not use them (a server may echo them).
+        """
+        version, derived = self._derived.get(length, (-1, None))
+        if derived is None or version != self._version:
+            derived = SecretMask()
+            derived.add_all(value for value in list(self._values) if len(value) >= length)
+            self._derived[length] = (self._version, derived)
+        return derived
 
     def __len__(self) -> int:
         return len(self._values)

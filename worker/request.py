@@ -34,6 +34,7 @@ from worker.content import encode_body, scalar_text
 from worker.errors import InputError, UnsupportedInputError
 from worker.secret_store import SecretStore
 from worker.urls import add_query, encode_url, split_url
+from worker.wire import first_problem, header_name_problem, header_value_problem, url_problem
 
 INPUT_NAMES = (
     "method",
@@ -67,7 +68,6 @@ AUTH_TYPES = (
 )
 # Camunda's Modeler stores this marker for a Basic password left empty on purpose.
 _EMPTY_PASSWORD_MARKER = "SPEC_PASSWORD_EMPTY_PATTERN"
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -147,6 +147,9 @@ def _url(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a URL, got {_describe(value)}")
     url = value.strip()
+    problem = url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
     split_url(url)
     return url
 
@@ -190,11 +193,22 @@ def _pairs(value: object, what: str) -> dict[str, tuple[str, ...]]:
 def _headers(value: object) -> dict[str, tuple[str, ...]]:
     headers = _pairs(value, "header names to values")
     for name, values in headers.items():
-        if not _HEADER_NAME.fullmatch(name):
-            raise ValueError(f"{name!r} is not a valid header name")
-        if any(char in text for text in values for char in "\r\n\0"):
-            raise ValueError(f"{name!r} must not contain line breaks")
+        problem = header_name_problem(name)
+        if problem is not None:
+            raise ValueError(problem)
+        for text in values:
+            problem = header_value_problem(text)
+            if problem is not None:
+                raise ValueError(f"{name!r} {problem}")
     return headers
+
+
+def _header_value(value: object) -> str:
+    text = _required_text(value)
+    problem = header_value_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
 
 
 def _query(value: object) -> dict[str, tuple[str, ...]]:
@@ -243,7 +257,7 @@ class BasicAuth(_Model):
 
 class BearerAuth(_Model):
     type: Literal["bearer"]
-    token: RequiredText
+    token: Annotated[str, BeforeValidator(_header_value)]
 
 
 class ApiKeyAuth(_Model):
@@ -251,6 +265,18 @@ class ApiKeyAuth(_Model):
     apiKeyLocation: Literal["headers", "query"] = "headers"
     name: RequiredText
     value: RequiredText
+
+    @model_validator(mode="after")
+    def _fits_a_header(self) -> ApiKeyAuth:
+        # In the query, name and value are percent-encoded; in a header they go as they are.
+        if self.apiKeyLocation == "headers":
+            problem = header_name_problem(self.name)
+            if problem is not None:
+                raise ValueError(f"name: {problem}")
+            problem = header_value_problem(self.value)
+            if problem is not None:
+                raise ValueError(f"value: {problem}")
+        return self
 
 
 class OAuthClientCredentials(_Model):
@@ -342,7 +368,10 @@ class RequestInput(_Model):
 
 
 def bind_inputs(
-    variables: Mapping[str, Any], store: SecretStore, used_secrets: dict[str, str]
+    variables: Mapping[str, Any],
+    store: SecretStore,
+    used_secrets: dict[str, str],
+    job_type: str | None = None,
 ) -> RequestInput:
     """Read, evaluate, resolve and validate the connector's inputs from job variables.
 
@@ -351,7 +380,8 @@ def bind_inputs(
 
     Raises:
         InputError: a FEEL expression is invalid, or inputs fail validation (every problem
-            listed, each with its field).
+            listed, each with its field); a value nests too deep or holds a lone surrogate.
+        SecretNotAllowedError: a placeholder names a secret jobs of `job_type` may not use.
         SecretNotFoundError: a placeholder names an unknown secret.
         UnsupportedInputError: the inputs ask for Camunda's document store.
     """
@@ -372,7 +402,10 @@ def bind_inputs(
                 variables,
             ),
         }
-    resolved = store.resolve(raw, used_secrets)
+    _check_values(raw)
+    resolved = store.resolve(raw, used_secrets, job_type)
+    if used_secrets:
+        _check_values(resolved)  # a secret's value may hold what the inputs did not
     try:
         inputs = RequestInput.model_validate(resolved)
     except ValidationError as exc:
@@ -390,6 +423,14 @@ def bind_inputs(
     return inputs
 
 
+def _check_values(raw: Mapping[str, Any]) -> None:
+    """Refuse values no request can carry before anything walks them recursively."""
+    for name, value in raw.items():
+        problem = first_problem(value, name)
+        if problem is not None:
+            raise InputError(f"Invalid inputs: {problem}")
+
+
 def _evaluate(where: str, value: Any, variables: Mapping[str, Any]) -> Any:
     if not (isinstance(value, str) and value.startswith("=")):
         return value
@@ -401,7 +442,12 @@ def _evaluate(where: str, value: Any, variables: Mapping[str, Any]) -> Any:
     if result is None and warnings:
         problems = "; ".join(warning.message for warning in warnings)
         raise InputError(f"{where}: the FEEL expression {value!r} failed: {problems}")
-    return feel.to_json(result)
+    try:
+        return feel.to_json(result)
+    except RecursionError:
+        raise InputError(
+            f"{where}: the FEEL expression built a value nested too deeply to send"
+        ) from None
 
 
 def _evaluate_fields(group: str, value: Any, variables: Mapping[str, Any]) -> Any:

@@ -9,6 +9,7 @@
   (`application/json`, `application/*+json`) and the text parses; a JSON object or array
   whatever the Content-Type; otherwise text decoded with the charset the Content-Type gives
   (UTF-8 by default). Content that is not text (an image, a PDF) becomes a base64 string.
+  JSON nested more than `worker.wire.MAX_NESTING` levels deep stays text.
   With `documentReturnFormat` (template 17): `TEXT` decodes with its encoding and never parses
   JSON; `JSON` parses any JSON value whatever the Content-Type and keeps the text otherwise.
 - `reason`: the reason phrase, or the standard phrase of the status when the server sent
@@ -25,6 +26,7 @@ from http import HTTPStatus
 from typing import Any
 
 from worker.request import ReturnFormat
+from worker.wire import deeper_than
 
 _TEXT_TYPES = (
     "application/javascript",
@@ -162,7 +164,12 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_json(text: str) -> tuple[Any, bool]:
+    """Parse JSON text; JSON nested deeper than `MAX_NESTING` stays text (a hostile server's
+    `[[[[...]]]]` would otherwise exhaust the stack of whatever walks it next)."""
     try:
-        return json.loads(text, parse_constant=_reject_constant), True
-    except ValueError:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
         return None, False
+    if deeper_than(value):
+        return None, False
+    return value, True

@@ -14,17 +14,22 @@ with quotes, backslashes or newlines is inserted as is and never needs escaping.
 Sources, asked in order: the environment (`<prefix><NAME>`, prefix `SECRET_` by default, so
 `{{secrets.API_KEY}}` reads `SECRET_API_KEY`), then a directory holding one file per
 secret, as Kubernetes mounts a secret volume (one trailing newline is stripped).
+
+`SecretAccess` restricts the names a job type may use (`SECRETS_ALLOWED_NAMES`, and
+`SECRETS_ALLOWED_NAMES_BY_JOB_TYPE`): a placeholder naming any other secret fails the job
+before the secret is looked up, so the failure does not tell whether it exists.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.errors import InputError, SecretNotFoundError
+from worker.errors import InputError, SecretNotAllowedError, SecretNotFoundError
 from worker.redaction import mask_secret
 
 _NAME = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
@@ -32,6 +37,45 @@ _PLACEHOLDER = re.compile(
     rf"\{{\{{\s*secrets\.(?P<braces>{_NAME})\s*\}}\}}|<<\s*secrets\.(?P<angles>{_NAME})\s*>>"
 )
 _BARE = re.compile(rf"secrets\.(?P<bare>{_NAME})")
+
+
+class SecretAccess:
+    """Which secret names jobs of each type may use: glob patterns (`CRM_*`), `*` for all."""
+
+    def __init__(
+        self,
+        default: Iterable[str] = ("*",),
+        by_job_type: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.default = tuple(default)
+        self.by_job_type = {key: tuple(value) for key, value in (by_job_type or {}).items()}
+
+    def patterns(self, job_type: str | None) -> tuple[str, ...]:
+        """The patterns that apply to `job_type` (None: the default ones)."""
+        if job_type is not None and job_type in self.by_job_type:
+            return self.by_job_type[job_type]
+        return self.default
+
+    def allows(self, job_type: str | None, name: str) -> bool:
+        """True when jobs of `job_type` may use the secret `name`."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns(job_type))
+
+    def check(self, job_type: str | None, name: str) -> None:
+        """Raise unless jobs of `job_type` may use the secret `name`.
+
+        Raises:
+            SecretNotAllowedError: the name matches none of the job type's patterns.
+        """
+        if self.allows(job_type, name):
+            return
+        patterns = self.patterns(job_type)
+        setting = (
+            "SECRETS_ALLOWED_NAMES_BY_JOB_TYPE"
+            if job_type in self.by_job_type
+            else "SECRETS_ALLOWED_NAMES"
+        )
+        allowed = ", ".join(patterns) if patterns else "none"
+        raise SecretNotAllowedError(name, job_type or "(unknown)", f"{allowed}; {setting}")
 
 
 class SecretStore:
@@ -46,9 +90,11 @@ class SecretStore:
         prefix: str = "SECRET_",
         directory: Path | None = None,
         environ: Mapping[str, str] | None = None,
+        access: SecretAccess | None = None,
     ) -> None:
         self.prefix = prefix
         self.directory = directory
+        self.access = access or SecretAccess()
         self._environ = os.environ if environ is None else environ
 
     def lookup(self, name: str) -> str | None:
@@ -69,7 +115,7 @@ class SecretStore:
             places.append(f"file {self.directory / name}")
         return "looked for " + " and ".join(places)
 
-    def resolve(self, value: Any, used: dict[str, str]) -> Any:
+    def resolve(self, value: Any, used: dict[str, str], job_type: str | None = None) -> Any:
         """Return `value` with every placeholder replaced, recording each secret in `used`.
 
         Walks dicts (keys and values) and lists; strings are replaced, other values are
@@ -77,32 +123,34 @@ class SecretStore:
         mask, so no log line can print it.
 
         Raises:
+            SecretNotAllowedError: a placeholder names a secret jobs of `job_type` may not use.
             SecretNotFoundError: a placeholder names a secret that no source provides.
         """
         if isinstance(value, str):
-            return self._resolve_text(value, used)
+            return self._resolve_text(value, used, job_type)
         if isinstance(value, dict):
             return {
-                self._resolve_text(key, used) if isinstance(key, str) else key: self.resolve(
-                    item, used
+                self._resolve_text(key, used, job_type) if isinstance(key, str) else key: (
+                    self.resolve(item, used, job_type)
                 )
                 for key, item in value.items()
             }
         if isinstance(value, list):
-            return [self.resolve(item, used) for item in value]
+            return [self.resolve(item, used, job_type) for item in value]
         return value
 
-    def _resolve_text(self, text: str, used: dict[str, str]) -> str:
+    def _resolve_text(self, text: str, used: dict[str, str], job_type: str | None) -> str:
         if "secrets." not in text:
             return text
         bare = _BARE.fullmatch(text)
         if bare is not None:
-            return self._value(bare["bare"], used)
+            return self._value(bare["bare"], used, job_type)
         return _PLACEHOLDER.sub(
-            lambda match: self._value(match["braces"] or match["angles"], used), text
+            lambda match: self._value(match["braces"] or match["angles"], used, job_type), text
         )
 
-    def _value(self, name: str, used: dict[str, str]) -> str:
+    def _value(self, name: str, used: dict[str, str], job_type: str | None) -> str:
+        self.access.check(job_type, name)
         if name in used:
             return used[name]
         value = self.lookup(name)

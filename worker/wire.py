@@ -1,0 +1,108 @@
+"""What may reach the wire: header names and values, URL text, and how deep values nest.
+
+Inputs come from process variables, FEEL and secrets, so any of them may hold a line break
+meant to smuggle a header (`X-A: 1\\r\\nX-Admin: yes`), a NUL, a lone surrogate that no
+encoding can send, or JSON nested thousands of levels deep. These checks find such values
+before a request is built, so the job fails with a message naming the field instead of
+the request being cut, rewritten or crashing deep in a library.
+
+Every walk here is iterative: a hostile value must not exhaust the stack that checks it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Deeper values are refused (inputs) or kept as text (responses). Real documents stay far
+# below; every recursive step after this check (JSON encoding, masking, FEEL) stays well
+# inside Python's recursion limit.
+MAX_NESTING = 200
+
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Control characters other than horizontal tab, which RFC 9110 allows inside a value.
+_HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_URL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _describe(char: str, index: int) -> str:
+    return f"{char!r} at position {index + 1}"
+
+
+def header_value_problem(text: str) -> str | None:
+    """Say what makes `text` unusable as a header value, or None when it is fine."""
+    found = _HEADER_VALUE_FORBIDDEN.search(text)
+    if found is not None:
+        return "must not contain line breaks or other control characters, found " + _describe(
+            found.group(), found.start()
+        )
+    return surrogate_problem(text)
+
+
+def header_name_problem(name: str) -> str | None:
+    """Say what makes `name` unusable as a header name (an RFC 9110 token), or None."""
+    if HEADER_NAME.fullmatch(name):
+        return None
+    return f"{name[:60]!r} is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)"
+
+
+def url_problem(text: str) -> str | None:
+    """Say what makes `text` unusable as a URL (control characters), or None."""
+    found = _URL_FORBIDDEN.search(text)
+    if found is not None:
+        return "must not contain line breaks, tabs or other control characters, found " + _describe(
+            found.group(), found.start()
+        )
+    return surrogate_problem(text)
+
+
+def surrogate_problem(text: str) -> str | None:
+    """Say where `text` holds a lone surrogate (no encoding can send it), or None."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    return (
+        f"holds a lone surrogate {found.group()!r} at position {found.start() + 1} "
+        "(broken UTF-16 in the variable), which cannot be sent"
+    )
+
+
+def first_problem(value: Any, path: str) -> str | None:
+    """Find, in `value` at any depth, a lone surrogate or nesting beyond `MAX_NESTING`.
+
+    Returns `"<path>: <problem>"` for the first one found, or None.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return f"{where}: is nested more than {MAX_NESTING} levels deep"
+        if isinstance(item, str):
+            problem = surrogate_problem(item)
+            if problem is not None:
+                return f"{where}: {problem}"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and (problem := surrogate_problem(key)) is not None:
+                    return f"{where}: a key {problem}"
+                stack.append((child, f"{where}.{key}", depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend(
+                (child, f"{where}[{index}]", depth + 1) for index, child in enumerate(item)
+            )
+    return None
+
+
+def deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
+    """True when `value` nests lists and dicts more than `limit` levels deep."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+    return False
