@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from feel import arithmetic, nodes
+from feel import arithmetic, far_dates, nodes
 from feel.errors import (
     INVALID_TYPE,
     NO_CONTEXT_ENTRY_FOUND,
@@ -31,6 +31,7 @@ from feel.types import conforms
 from feel.values import FeelFunction, Range, compare, equal, in_range, type_name
 
 Evaluator = Callable[[Frame], Any]
+_ANY_DATE = (dt.date, far_dates.FarDate)
 
 
 def compile_node(node: nodes.Node) -> Evaluator:
@@ -604,6 +605,11 @@ def _numeric_span(frame: Frame, start: Any, stop: Any) -> list[Any] | None:
         frame.run.check_items(abs(days) + 1)
         step = 1 if days >= 0 else -1
         return [start + dt.timedelta(days=i) for i in range(0, days + step, step)]
+    if type(start) in _ANY_DATE and type(stop) in _ANY_DATE:  # a far date at either end
+        first, last = far_dates.day_number(start), far_dates.day_number(stop)
+        frame.run.check_items(abs(last - first) + 1)
+        step = 1 if last >= first else -1
+        return [far_dates.date_from_day_number(n) for n in range(first, last + step, step)]
     frame.run.warn(INVALID_TYPE, f"cannot iterate from {render(start)} to {render(stop)}")
     return None
 
