@@ -438,25 +438,28 @@ def _translate(
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return ConnectionFailedError(f"{where} closed the connection without a complete answer")
     if isinstance(exc, aiohttp.ClientPayloadError):
-        if isinstance(exc.__cause__, ContentEncodingError):
+        if any(isinstance(cause, ContentEncodingError) for cause in _causes(exc)):
             return ConnectionFailedError(
                 f"The response body from {where} cannot be decompressed: it is not valid "
                 "for its Content-Encoding"
             )
         return ConnectionFailedError(f"The response body from {where} is incomplete: {exc}")
     if isinstance(exc, aiohttp.ClientResponseError):
-        cause = exc.__cause__
-        if isinstance(cause, LineTooLong) or (
-            isinstance(cause, BadHttpMessage) and "Too many headers" in str(cause.message)
-        ):
-            what = "a header line longer than" if isinstance(cause, LineTooLong) else "more than"
-            limit = (
-                f"{settings.max_response_header_bytes} bytes (HTTP_MAX_RESPONSE_HEADER_BYTES)"
-                if isinstance(cause, LineTooLong)
-                else f"{settings.max_response_headers} headers (HTTP_MAX_RESPONSE_HEADERS)"
-            )
+        causes = list(_causes(exc))
+        if any(isinstance(cause, LineTooLong) for cause in causes):
             return ResponseTooLargeError(
-                f"The response from {where} has {what} {limit}; it was not read further",
+                f"The response from {where} has a status or header line longer than "
+                f"{settings.max_response_header_bytes} bytes (HTTP_MAX_RESPONSE_HEADER_BYTES); "
+                "it was not read further",
+                code="RESPONSE_HEADERS_TOO_LARGE",
+            )
+        if any(
+            isinstance(cause, BadHttpMessage) and "Too many headers" in str(cause.message)
+            for cause in causes
+        ):
+            return ResponseTooLargeError(
+                f"The response from {where} has more than {settings.max_response_headers} "
+                "headers (HTTP_MAX_RESPONSE_HEADERS); it was not read further",
                 code="RESPONSE_HEADERS_TOO_LARGE",
             )
         return ConnectionFailedError(f"{where} answered with invalid HTTP: {exc.message}")
@@ -465,6 +468,16 @@ def _translate(
     if isinstance(exc, ValueError):
         return InputError(f"The request cannot be sent: {exc}")
     raise exc
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc`'s chain of causes (aiohttp wraps a parser's error twice)."""
+    chain = []
+    cause = exc.__cause__
+    while cause is not None and len(chain) < 8:
+        chain.append(cause)
+        cause = cause.__cause__
+    return chain
 
 
 def _header_text(text: str) -> str:
