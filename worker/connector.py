@@ -39,10 +39,11 @@ from worker.redaction import SECRET_MASK, SecretMask
 from worker.request import bind_inputs, prepare
 from worker.response import response_value
 from worker.secret_store import SecretAccess, SecretStore
+from worker.wire import sendable_text, sendable_value
 
 log = structlog.get_logger(__name__)
 
-# Secrets the job did not use are masked in its outcome from this length on (see _masked).
+# Secrets the job did not use are masked in its outcome from this length on (see _finished).
 _SHARED_SECRET_MIN_LENGTH = 8
 
 
@@ -90,7 +91,7 @@ class Connector:
                 "bug in the worker, please report it",
                 retries=0,
             )
-        return _masked(outcome, mask)
+        return _finished(outcome, mask)
 
     async def _run(self, job: JobInput, mask: SecretMask) -> Outcome:
         try:
@@ -146,25 +147,19 @@ class Connector:
         return left
 
 
-def _masked(outcome: Outcome, mask: SecretMask) -> Outcome:
-    """Mask secret values in the message and variables of a failure or BPMN error.
+def _finished(outcome: Outcome, mask: SecretMask) -> Outcome:
+    """The outcome as it may leave the connector: secrets masked, text Zeebe can carry.
 
-    The job's own credentials first, then every secret of 8 characters or more the process
-    knows (a server may echo a secret this job did not use).
+    Secrets are masked in the message and variables of a failure or BPMN error: the job's
+    own credentials first, then every secret of 8 characters or more the process knows (a
+    server may echo a secret this job did not use). Lone surrogates, which no UTF-8 command
+    can carry, become escapes (a completion's variables were seen to by `decide`).
     """
+    if isinstance(outcome, Complete):
+        return outcome
     shared = SECRET_MASK.at_least(_SHARED_SECRET_MIN_LENGTH)
+    message = sendable_text(shared.redact(mask.redact(outcome.error_message)))
+    variables = sendable_value(shared.redact_value(mask.redact_value(outcome.variables)))
     if isinstance(outcome, Fail):
-        return Fail(
-            shared.redact(mask.redact(outcome.error_message)),
-            outcome.retries,
-            outcome.retry_backoff_ms,
-            shared.redact_value(mask.redact_value(outcome.variables)),
-        )
-    if isinstance(outcome, ThrowError):
-        return ThrowError(
-            outcome.error_code,
-            shared.redact(mask.redact(outcome.error_message)),
-            shared.redact_value(mask.redact_value(outcome.variables)),
-        )
-    assert isinstance(outcome, Complete)
-    return outcome
+        return Fail(message, outcome.retries, outcome.retry_backoff_ms, variables)
+    return ThrowError(sendable_text(outcome.error_code), message, variables)

@@ -141,7 +141,7 @@ def _blocked(
     denial: Denial, where: yarl.URL | str, port: int | None = None
 ) -> BlockedDestinationError:
     destination = (
-        _where(where.host, where.port) if isinstance(where, yarl.URL) else _where(where, port)
+        _where(where.raw_host, where.port) if isinstance(where, yarl.URL) else _where(where, port)
     )
     return BlockedDestinationError(denial.message(destination), destination)
 
@@ -269,7 +269,7 @@ class HttpClient:
         if self._session is None:
             raise RuntimeError("HttpClient is not started")
         url = yarl.URL(request.url, encoded=True)
-        where = _where(url.host, url.port)
+        where = _where(url.raw_host, url.port)
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=request.connect_timeout, sock_read=request.read_timeout
         )
@@ -362,7 +362,7 @@ class HttpClient:
 def _build_tls_context(tls: ClientTls) -> ssl.SSLContext:
     try:
         context = ssl.create_default_context(cadata=tls.trustedCertificate)
-    except (ssl.SSLError, ValueError) as exc:
+    except (ssl.SSLError, ValueError, TypeError) as exc:  # TypeError: not ASCII
         raise InputError(
             f"clientTls.trustedCertificate: not a usable PEM certificate: {_ssl_reason(exc)}"
         ) from None
@@ -472,7 +472,7 @@ def _translate(
 
 def _causes(exc: BaseException) -> list[BaseException]:
     """`exc`'s chain of causes (aiohttp wraps a parser's error twice)."""
-    chain = []
+    chain: list[BaseException] = []
     cause = exc.__cause__
     while cause is not None and len(chain) < 8:
         chain.append(cause)

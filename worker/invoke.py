@@ -63,6 +63,8 @@ def read_job(source: str) -> JobInput:
             f"the job file {name} is not valid JSON: {exc.msg} (line {exc.lineno}, "
             f"column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise JobFileError(f"the job file {name} is JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise JobFileError(f"the job file {name} must hold a JSON object with {_expected()}")
     unknown = sorted(set(data) - set(_KEYS))

@@ -22,7 +22,7 @@ import copy
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -43,7 +43,7 @@ from worker.errors import (
 )
 from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 from worker.redaction import SecretMask
-from worker.wire import MAX_NESTING, deeper_than
+from worker.wire import MAX_NESTING, deeper_than, sendable_value
 
 log = structlog.get_logger(__name__)
 
@@ -93,7 +93,7 @@ def _backoff_ms(text: str | None) -> int:
         return 0
     try:
         duration = parse_iso_duration(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         duration = timedelta(-1)
     if duration < timedelta(0):
         raise TaskHeaderError(
@@ -264,7 +264,12 @@ def _within_limit(outcome: Outcome, limit: int) -> Outcome:
             "only what the process needs with a resultExpression"
         )
         return Fail(error.incident_message(), 0, 0, {"error": error.as_variable()})
-    size = _json_size(outcome.variables)
+    try:
+        size = _json_size(outcome.variables)
+    except UnicodeEncodeError:
+        # a lone surrogate (broken UTF-16 in a variable or header): Zeebe takes UTF-8 only
+        outcome = replace(outcome, variables=sendable_value(outcome.variables))
+        size = _json_size(outcome.variables)
     if size <= limit:
         return outcome
     if isinstance(outcome, Fail):
@@ -315,8 +320,13 @@ def _retry_after_ms(headers: dict[str, Any]) -> int:
 
 
 def _json_size(variables: dict[str, Any]) -> int:
+    """Bytes of `variables` as compact JSON.
+
+    Raises:
+        UnicodeEncodeError: a string holds a lone surrogate.
+    """
     text = json.dumps(variables, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8", "replace"))
+    return len(text.encode("utf-8"))
 
 
 def _size(count: int) -> str:

@@ -23,6 +23,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
+# Longer forms are replaced one by one: a regular expression alternating long literals
+# that share a prefix takes quadratic time to compile (a 1 MB password took minutes).
+_LONG_FORM = 256
 # What `worker.urls` percent-encodes in a URL (kept here: masking must not import the rest).
 _ILLEGAL_IN_URL = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]%]")
 
@@ -54,6 +57,7 @@ class SecretMask:
         self._values: set[str] = set()
         self._forms: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._long_forms: tuple[str, ...] = ()
         self._version = 0
         self._derived: dict[int, tuple[int, SecretMask]] = {}
 
@@ -67,7 +71,10 @@ class SecretMask:
             # Longest first: an alternation takes the first branch that matches, and a
             # secret containing another secret must be hidden whole.
             ordered = sorted(self._forms, key=lambda form: (-len(form), form))
-            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            self._long_forms = tuple(form for form in ordered if len(form) > _LONG_FORM)
+            short = [re.escape(form) for form in ordered if len(form) <= _LONG_FORM]
+            # a pattern that never matches keeps `redact` on one path when all forms are long
+            self._pattern = re.compile("|".join(short) or "(?!)")
             self._version += 1
 
     def add_all(self, values: Iterable[str]) -> None:
@@ -81,6 +88,7 @@ class SecretMask:
             self._values.clear()
             self._forms.clear()
             self._pattern = None
+            self._long_forms = ()
             self._version += 1
 
     def at_least(self, length: int) -> SecretMask:
@@ -108,6 +116,9 @@ class SecretMask:
         pattern = self._pattern
         if pattern is None or not text:
             return text
+        for form in self._long_forms:
+            if form in text:
+                text = text.replace(form, MASK)
         return pattern.sub(MASK, text)
 
     def redact_value(self, value: Any) -> Any:

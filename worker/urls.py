@@ -36,9 +36,11 @@ def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
     except ValueError:
         raise ValueError(f"has an invalid port: {url!r}") from None
     try:
-        origin = str(yarl.URL.build(scheme=scheme, host=parts.hostname, port=port))
+        built = yarl.URL.build(scheme=scheme, host=parts.hostname, port=port)
+        built.host  # noqa: B018 - an IDNA name that does not decode back is no host name
     except ValueError:
         raise ValueError(f"has an invalid host name {parts.hostname!r}") from None
+    origin = str(built)
     user = unquote(parts.username) if parts.username is not None else None
     password = unquote(parts.password) if parts.password is not None else None
     return origin, parts.path, parts.query, user, password

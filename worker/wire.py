@@ -106,3 +106,24 @@ def deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
         elif isinstance(item, list | tuple):
             stack.extend((child, depth + 1) for child in item)
     return False
+
+
+def sendable_text(text: str) -> str:
+    """`text` with lone surrogates written as `\\udXXX` escapes: Zeebe takes UTF-8 only."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def sendable_value(value: Any) -> Any:
+    """`value` with `sendable_text` applied to every string, keys included.
+
+    Recursive: call it on values already known to nest at most a few hundred levels.
+    """
+    if isinstance(value, str):
+        return sendable_text(value)
+    if isinstance(value, dict):
+        return {sendable_value(key): sendable_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [sendable_value(item) for item in value]
+    return value

@@ -169,3 +169,48 @@ def no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "all_proxy",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+class LoopbackOnlyResolver:
+    """An aiohttp resolver that knows `localhost` only: no DNS query ever leaves the process."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = 0) -> list[Any]:
+        import socket
+
+        if host != "localhost":
+            raise OSError(socket.EAI_NONAME, "Name or service not known (test resolver)")
+        return [
+            {
+                "hostname": host,
+                "host": "127.0.0.1",
+                "port": port,
+                "family": socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+# Fuzzed and malformed inputs may name any host: the worker's own guard keeps them on
+# loopback (host names other than these refused before any lookup, addresses other than
+# loopback refused before any connection), and the resolver sends no DNS query at all.
+SANDBOX: dict[str, Any] = {
+    "deny_hosts": ["*"],
+    "allow_hosts": ["127.0.0.1", "localhost"],
+    "deny_addresses": ["all"],
+    "allow_addresses": ["loopback"],
+}
+
+
+@pytest.fixture
+async def sandboxed() -> AsyncIterator[Connector]:
+    """A connector that can reach loopback only, whatever its jobs ask for."""
+    from worker.http_client import HttpClient
+
+    connector_settings = settings(max_request_seconds=10.0, **SANDBOX)
+    http = HttpClient(connector_settings, resolver=LoopbackOnlyResolver())  # type: ignore[arg-type]
+    async with Connector(connector_settings, http=http) as connector:
+        yield connector
