@@ -268,7 +268,7 @@ class EgressPolicy:
 
     def check_url(self, url: yarl.URL) -> Denial | None:
         """Check the host name, port and URL text of one request (or redirect hop)."""
-        host = (url.host or "").lower().rstrip(".")
+        host = (url.raw_host or "").lower().rstrip(".")
         port = url.port
         if not any(fnmatch.fnmatchcase(host, pattern) for pattern in self._allow_hosts):
             for rule, pattern in self._deny_hosts:
