@@ -79,7 +79,10 @@ async def api(recorder: Any) -> AsyncIterator[Recorder]:
     async def token_error(request: web.Request) -> web.Response:
         form = await request.post()
         return web.json_response(
-            {"error": "invalid_client", "error_description": f"bad secret {form['client_secret']}"},
+            {
+                "error": "invalid_client",
+                "error_description": "bad secret " + str(form.get("client_secret")),
+            },
             status=401,
         )
 
@@ -232,7 +235,7 @@ def captured_logs() -> Iterator[io.StringIO]:
 async def test_log_lines_never_show_a_secret(
     connector: Connector, api: Recorder, captured_logs: io.StringIO
 ) -> None:
-    cases = [
+    cases: list[dict[str, Any]] = [
         {
             "method": "GET",
             "url": api.url("/tattle?t={{secrets.TOKEN}}"),
