@@ -7,6 +7,7 @@ loopback address (127.0.0.9) stand in for the addresses a real attack would reac
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from worker.config import ConnectorSettings
 from worker.connector import Connector
-from worker.job import JobInput, Outcome
+from worker.job import Complete, Fail, JobInput, Outcome, ThrowError
 
 SECRET_PREFIX = "SECURITY_TEST_SECRET_"
 BLOCKED_HOST = "127.0.0.9"  # denied in the tests that need a forbidden address
@@ -155,6 +156,50 @@ async def run_job(
     headers = options.pop("headers", None)
     async with Connector(connector_settings) as connector:
         return await connector.run(job(variables, headers, **options))
+
+
+def error_code(outcome: Outcome) -> str | None:
+    """The `error.code` a failure carries (a jobError's `error` is only its message)."""
+    error = outcome.variables.get("error")
+    return error.get("code") if isinstance(error, dict) else None
+
+
+def outcome_problems(outcome: Outcome, field: str | None, value: Any) -> list[str]:
+    """What is wrong with `outcome` for a job whose `field` was `value` (empty: fine).
+
+    With `field` None (fuzzing), an input error need only say `field: problem`.
+    """
+    shown = repr(value)[:80]
+    problems = []
+    if not isinstance(outcome, Complete | Fail | ThrowError):
+        return [f"{field}={shown}: not an outcome: {outcome!r}"]
+    variables = outcome.variables
+    try:
+        json.dumps(variables, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        problems.append(f"{field}={shown}: variables Zeebe cannot take: {exc}")
+    if isinstance(outcome, Fail | ThrowError):
+        message = outcome.error_message
+        try:
+            message.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(f"{field}={shown}: the message is not UTF-8 text")
+        if len(message) > 6000:
+            problems.append(f"{field}={shown}: a message of {len(message)} characters")
+        if "bug in the worker" in message:
+            problems.append(f"{field}={shown}: crashed: {message[:300]}")
+    if isinstance(outcome, Fail) and error_code(outcome) in (
+        "INVALID_INPUT",
+        "INVALID_TASK_HEADER",
+    ):
+        leaf = field.split(".")[-1] if field is not None else ": "
+        if leaf not in outcome.error_message:
+            problems.append(
+                f"{field}={shown}: the message does not name the field: {outcome.error_message[:300]}"
+            )
+        if outcome.retries != 0:
+            problems.append(f"{field}={shown}: an input error is retried")
+    return problems
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.security.conftest import Recorder, job
+from tests.security.conftest import Recorder, job, outcome_problems
 from worker.connector import Connector
 from worker.invoke import JobFileError, read_job
-from worker.job import Complete, Fail, Outcome, ThrowError
+from worker.job import Complete, Fail, ThrowError
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -126,48 +126,13 @@ def set_path(variables: dict[str, Any], path: str, value: Any) -> dict[str, Any]
     return result
 
 
-def problems_with(outcome: Outcome, field: str, value: Any) -> list[str]:
-    """What is wrong with `outcome` for a job whose `field` was `value` (empty: fine)."""
-    shown = repr(value)[:80]
-    problems = []
-    if not isinstance(outcome, Complete | Fail | ThrowError):
-        return [f"{field}={shown}: not an outcome: {outcome!r}"]
-    variables = outcome.variables
-    try:
-        json.dumps(variables, ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        problems.append(f"{field}={shown}: variables Zeebe cannot take: {exc}")
-    if isinstance(outcome, Fail | ThrowError):
-        message = outcome.error_message
-        try:
-            message.encode("utf-8")
-        except UnicodeEncodeError:
-            problems.append(f"{field}={shown}: the message is not UTF-8 text")
-        if len(message) > 6000:
-            problems.append(f"{field}={shown}: a message of {len(message)} characters")
-        if "bug in the worker" in message:
-            problems.append(f"{field}={shown}: crashed: {message[:300]}")
-    if isinstance(outcome, Fail) and outcome.variables.get("error", {}).get("code") in (
-        "INVALID_INPUT",
-        "INVALID_TASK_HEADER",
-    ):
-        leaf = field.split(".")[-1]
-        if leaf not in outcome.error_message:
-            problems.append(
-                f"{field}={shown}: the message does not name the field: {outcome.error_message[:300]}"
-            )
-        if outcome.retries != 0:
-            problems.append(f"{field}={shown}: an input error is retried")
-    return problems
-
-
 async def run_matrix(
     connector: Connector, cases: list[tuple[str, dict[str, Any], dict[str, str], Any]]
 ) -> list[str]:
     problems = []
     for field, variables, headers, value in cases:
         outcome = await connector.run(job(variables, headers))
-        problems += problems_with(outcome, field, value)
+        problems += outcome_problems(outcome, field, value)
     return problems
 
 
