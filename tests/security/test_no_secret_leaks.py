@@ -105,7 +105,7 @@ async def api() -> AsyncIterator[str]:
         return web.json_response(
             {
                 "error": "invalid_client",
-                "error_description": f"secret {form.get('client_secret')} is wrong",
+                "error_description": "secret " + str(form.get("client_secret")) + " is wrong",
             },
             status=401,
         )
