@@ -16,6 +16,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yarl
 
+# A part of an IPv4 address as inet_aton reads it: decimal, octal (leading 0) or 0x hex.
+_NUMERIC_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _NOT_URL_SAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]%]")
 
 
@@ -31,6 +35,18 @@ def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
         raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
     if not parts.hostname:
         raise ValueError(f"has no host name: {url!r}")
+    numeric = parts.hostname.rstrip(".").split(".")
+    if (
+        len(numeric) <= 4
+        and all(_NUMERIC_PART.fullmatch(part) for part in numeric)
+        and not _CANONICAL_IPV4.fullmatch(parts.hostname.rstrip("."))
+    ):
+        # 2130706433, 127.1, 0x7f.0.0.1 all mean 127.0.0.1 to the C library: refuse what
+        # reads as one address to a person and another to the network stack
+        raise ValueError(
+            f"has the host {parts.hostname!r}, an unusual spelling of an IPv4 address; "
+            "write it as four decimal numbers, a.b.c.d"
+        )
     try:
         port = parts.port
     except ValueError:

@@ -357,3 +357,21 @@ def closed_port() -> int:
     port: int = probe.getsockname()[1]
     probe.close()
     return port
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["2130706441", "127.9", "127.0.9", "0x7f.0.0.9", "0x7f000009", "017700000011", "0177.0.0.011"],
+)
+async def test_legacy_spellings_of_an_address_are_refused(target: Recorder, host: str) -> None:
+    # each means 127.0.0.9 to the C library; a rule written a.b.c.d must not be sidestepped
+    outcome = await run(
+        settings(**DENY_BLOCKED), {"method": "GET", "url": f"http://{host}:{target.port}/"}
+    )
+    assert isinstance(outcome, Fail), outcome
+    assert outcome.retries == 0
+    assert (
+        f"url: has the host '{host}', an unusual spelling of an IPv4 address"
+        in outcome.error_message
+    )
+    assert target.seen == []
