@@ -279,6 +279,8 @@ class EgressPolicy:
                 if low <= port <= high:
                     span = "" if low == high else f" (in {low}-{high})"
                     return Denial("HTTP_DENY_PORTS", f"port {port} is denied{span}")
+        if not self._block_rules:
+            return None
         texts = {str(url), str(url.with_query(None).with_fragment(None))}
         for block in self._block_rules:
             if block.kind == "PORT" and port is not None and _in_ports(port, block.ports):
