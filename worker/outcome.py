@@ -256,16 +256,17 @@ def _within_limit(outcome: Outcome, limit: int) -> Outcome:
     A failure keeps its error with the response body cut short; a completion or BPMN error
     that is too large becomes a failure without retries.
     """
+    text = _json_text(outcome.variables)
     # An error's variables wrap a response body (itself at most MAX_NESTING deep) in a few
     # levels of their own.
-    if deeper_than(outcome.variables, MAX_NESTING + 16):
+    if text is None or deeper_than(outcome.variables, MAX_NESTING + 16, text):
         error = OutputTooLargeError(
             f"The variables to write back are nested more than {MAX_NESTING} levels deep; map "
             "only what the process needs with a resultExpression"
         )
         return Fail(error.incident_message(), 0, 0, {"error": error.as_variable()})
     try:
-        size = _json_size(outcome.variables)
+        size = len(text.encode("utf-8"))
     except UnicodeEncodeError:
         # a lone surrogate (broken UTF-16 in a variable or header): Zeebe takes UTF-8 only
         outcome = replace(outcome, variables=sendable_value(outcome.variables))
@@ -317,6 +318,14 @@ def _retry_after_ms(headers: dict[str, Any]) -> int:
     except (TypeError, ValueError):
         return 0
     return min(max(round((moment.timestamp() - time.time()) * 1000), 0), _RETRY_AFTER_CAP_MS)
+
+
+def _json_text(variables: dict[str, Any]) -> str | None:
+    """`variables` as compact JSON (lone surrogates kept); None when nested too deeply."""
+    try:
+        return json.dumps(variables, ensure_ascii=False, separators=(",", ":"), default=str)
+    except RecursionError:
+        return None
 
 
 def _json_size(variables: dict[str, Any]) -> int:

@@ -34,7 +34,14 @@ from worker.content import encode_body, scalar_text
 from worker.errors import InputError, UnsupportedInputError
 from worker.secret_store import SecretStore
 from worker.urls import add_query, encode_url, split_url
-from worker.wire import first_problem, header_name_problem, header_value_problem, url_problem
+from worker.wire import (
+    first_problem,
+    header_name_problem,
+    header_value_problem,
+    json_text,
+    surrogate_problem,
+    url_problem,
+)
 
 INPUT_NAMES = (
     "method",
@@ -402,10 +409,17 @@ def bind_inputs(
                 variables,
             ),
         }
-    _check_values(raw)
-    resolved = store.resolve(raw, used_secrets, job_type)
-    if used_secrets:
-        _check_values(resolved)  # a secret's value may hold what the inputs did not
+    # each input's JSON text, made once: it settles the checks and the secrets' search
+    texts = {
+        name: value if isinstance(value, str) else json_text(value) for name, value in raw.items()
+    }
+    _check_values(raw, texts)
+    resolved = {
+        name: store.resolve(value, used_secrets, job_type, text=texts[name])
+        for name, value in raw.items()
+    }
+    if any(surrogate_problem(value) for value in used_secrets.values()):
+        _check_values(resolved)  # to name the field a broken secret value landed in
     try:
         inputs = RequestInput.model_validate(resolved)
     except ValidationError as exc:
@@ -423,10 +437,10 @@ def bind_inputs(
     return inputs
 
 
-def _check_values(raw: Mapping[str, Any]) -> None:
+def _check_values(raw: Mapping[str, Any], texts: Mapping[str, str | None] | None = None) -> None:
     """Refuse values no request can carry before anything walks them recursively."""
     for name, value in raw.items():
-        problem = first_problem(value, name)
+        problem = first_problem(value, name, None if texts is None else texts[name])
         if problem is not None:
             raise InputError(f"Invalid inputs: {problem}")
 

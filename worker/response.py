@@ -170,6 +170,6 @@ def _parse_json(text: str) -> tuple[Any, bool]:
         value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         return None, False
-    if deeper_than(value):
+    if deeper_than(value, text=text):
         return None, False
     return value, True

@@ -23,6 +23,7 @@ before the secret is looked up, so the failure does not tell whether it exists.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,17 @@ _PLACEHOLDER = re.compile(
     rf"\{{\{{\s*secrets\.(?P<braces>{_NAME})\s*\}}\}}|<<\s*secrets\.(?P<angles>{_NAME})\s*>>"
 )
 _BARE = re.compile(rf"secrets\.(?P<bare>{_NAME})")
+
+
+def _mentions_secrets(value: Any) -> bool:
+    """True when some string in `value` (keys included) holds `secrets.`: most jobs' inputs
+    hold none, and one pass of the JSON encoder is quicker than walking them."""
+    if isinstance(value, str):
+        return "secrets." in value
+    try:
+        return "secrets." in json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return True
 
 
 class SecretAccess:
@@ -115,28 +127,43 @@ class SecretStore:
             places.append(f"file {self.directory / name}")
         return "looked for " + " and ".join(places)
 
-    def resolve(self, value: Any, used: dict[str, str], job_type: str | None = None) -> Any:
+    def resolve(
+        self,
+        value: Any,
+        used: dict[str, str],
+        job_type: str | None = None,
+        *,
+        text: str | None = None,
+    ) -> Any:
         """Return `value` with every placeholder replaced, recording each secret in `used`.
 
         Walks dicts (keys and values) and lists; strings are replaced, other values are
         returned unchanged. Every value found is also registered in the process-wide log
         mask, so no log line can print it.
 
+        `text`, when the caller has it, is `value` as JSON text: without `secrets.` in it
+        there is nothing to replace.
+
         Raises:
             SecretNotAllowedError: a placeholder names a secret jobs of `job_type` may not use.
             SecretNotFoundError: a placeholder names a secret that no source provides.
         """
+        if (text is not None and "secrets." not in text) or not _mentions_secrets(value):
+            return value
+        return self._resolve(value, used, job_type)
+
+    def _resolve(self, value: Any, used: dict[str, str], job_type: str | None) -> Any:
         if isinstance(value, str):
             return self._resolve_text(value, used, job_type)
         if isinstance(value, dict):
             return {
                 self._resolve_text(key, used, job_type) if isinstance(key, str) else key: (
-                    self.resolve(item, used, job_type)
+                    self._resolve(item, used, job_type)
                 )
                 for key, item in value.items()
             }
         if isinstance(value, list):
-            return [self.resolve(item, used, job_type) for item in value]
+            return [self._resolve(item, used, job_type) for item in value]
         return value
 
     def _resolve_text(self, text: str, used: dict[str, str], job_type: str | None) -> str:

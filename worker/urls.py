@@ -53,7 +53,8 @@ def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
         raise ValueError(f"has an invalid port: {url!r}") from None
     try:
         built = yarl.URL.build(scheme=scheme, host=parts.hostname, port=port)
-        built.host  # noqa: B018 - an IDNA name that does not decode back is no host name
+        if "xn--" in (built.raw_host or ""):
+            built.host  # noqa: B018 - an IDNA name that does not decode back is no host name
     except ValueError:
         raise ValueError(f"has an invalid host name {parts.hostname!r}") from None
     origin = str(built)

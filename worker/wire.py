@@ -11,6 +11,7 @@ Every walk here is iterative: a hostile value must not exhaust the stack that ch
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -68,34 +69,101 @@ def surrogate_problem(text: str) -> str | None:
     )
 
 
-def first_problem(value: Any, path: str) -> str | None:
+def json_text(value: Any) -> str | None:
+    """`value` as JSON text (lone surrogates kept), or None when it cannot be written."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _few_brackets(text: str | None, limit: int) -> bool:
+    # a JSON text with fewer brackets than `limit`, strings included, nests less deeply
+    return text is not None and text.count("[") + text.count("{") < limit
+
+
+def first_problem(value: Any, path: str, text: str | None = None) -> str | None:
     """Find, in `value` at any depth, a lone surrogate or nesting beyond `MAX_NESTING`.
 
-    Returns `"<path>: <problem>"` for the first one found, or None.
+    Returns `"<path>: <problem>"` for the first one found, or None. The common case is
+    decided on the value's JSON text, at the encoder's speed: no surrogate in it, and fewer
+    brackets than `MAX_NESTING` (so no deeper nesting either). Otherwise one pass that
+    builds no path, and only a value with a problem is walked again to say where.
+    `text`, when given, is `json_text(value)`.
     """
+    if isinstance(value, str):
+        problem = surrogate_problem(value)
+        return None if problem is None else f"{path}: {problem}"
+    if not isinstance(value, dict | list | tuple):
+        return None
+    if text is None:
+        text = json_text(value)
+    if _few_brackets(text, MAX_NESTING) and (
+        text is None or text.isascii() or _SURROGATE.search(text) is None
+    ):
+        return None
+    if _clean(value):
+        return None
+    return _locate(value, path)
+
+
+def _clean(value: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    push = stack.append
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _SURROGATE.search(item) is not None:
+                return False
+        elif kind is dict or kind is list or kind is tuple:
+            if depth >= MAX_NESTING:
+                return False
+            children = item.values() if kind is dict else item
+            if kind is dict:
+                for key in item:
+                    if type(key) is str and not key.isascii() and _SURROGATE.search(key):
+                        return False
+            for child in children:
+                child_kind = type(child)
+                if child_kind is str:
+                    if not child.isascii() and _SURROGATE.search(child) is not None:
+                        return False
+                elif isinstance(child, dict | list | tuple | str):  # subclasses too
+                    push((child, depth + 1))
+        elif isinstance(item, str | dict | list | tuple):  # subclasses: the slow, sure way
+            return _locate(item, "") is None
+    return True
+
+
+def _locate(value: Any, path: str) -> str | None:
     stack: list[tuple[Any, str, int]] = [(value, path, 0)]
     while stack:
         item, where, depth = stack.pop()
-        if depth > MAX_NESTING:
-            return f"{where}: is nested more than {MAX_NESTING} levels deep"
         if isinstance(item, str):
             problem = surrogate_problem(item)
             if problem is not None:
                 return f"{where}: {problem}"
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                if isinstance(key, str) and (problem := surrogate_problem(key)) is not None:
-                    return f"{where}: a key {problem}"
-                stack.append((child, f"{where}.{key}", depth + 1))
-        elif isinstance(item, list | tuple):
-            stack.extend(
-                (child, f"{where}[{index}]", depth + 1) for index, child in enumerate(item)
-            )
+        elif isinstance(item, dict | list | tuple):
+            if depth >= MAX_NESTING:
+                return f"{where}: is nested more than {MAX_NESTING} levels deep"
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if isinstance(key, str) and (problem := surrogate_problem(key)) is not None:
+                        return f"{where}: a key {problem}"
+                    stack.append((child, f"{where}.{key}", depth + 1))
+            else:
+                stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
     return None
 
 
-def deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
-    """True when `value` nests lists and dicts more than `limit` levels deep."""
+def deeper_than(value: Any, limit: int = MAX_NESTING, text: str | None = None) -> bool:
+    """True when `value` nests lists and dicts more than `limit` levels deep.
+
+    `text`, the value's JSON text when the caller has it, settles most cases at once.
+    """
+    if _few_brackets(text, limit):
+        return False
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
