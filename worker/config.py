@@ -37,7 +37,8 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConnectorSettings(BaseSettings):
-    """Settings of the REST connector pipeline: secrets, HTTP limits, OAuth token cache."""
+    """Settings of the REST connector pipeline: secrets and who may use them, HTTP limits,
+    the egress policy (SSRF guard), OAuth token cache."""
 
     model_config = SettingsConfigDict(**_ENV, populate_by_name=True)
 
