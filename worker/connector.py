@@ -68,6 +68,12 @@ class Connector:
                 advice="every environment variable of the worker can be read as a secret; "
                 "set SECRETS_PREFIX (default SECRET_)",
             )
+        if not self.settings.deny_metadata:
+            log.warning(
+                "egress.metadata_allowed",
+                advice="HTTP_DENY_METADATA is false: any job may call the cloud metadata "
+                "service and read the node's credentials",
+            )
         await self.http.start()
         return self
 
