@@ -1,8 +1,11 @@
 """Sending requests with aiohttp: the one place that knows aiohttp and translates its errors.
 
 One `aiohttp.ClientSession` is shared by every job: connections are kept alive and reused,
-proxies come from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`), and cookies are
-never kept (a shared jar would carry one job's session cookies into another's requests).
+proxies come from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, read once at
+start), and cookies are never kept (a shared jar would carry one job's session cookies into
+another's requests). aiohttp's own `trust_env` is off: it would look the proxy up again and
+read `~/.netrc` in a thread for every request (more than a third of the worker's CPU per
+job) and send whatever credentials a `.netrc` holds to the hosts it names.
 
 Timeouts: `connect_timeout` bounds each TCP connect and TLS handshake (aiohttp's
 `sock_connect`), `read_timeout` bounds every wait for response data (`sock_read`), and
@@ -27,6 +30,8 @@ import hashlib
 import ssl
 import tempfile
 import time
+import urllib.request
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -65,6 +70,11 @@ log = structlog.get_logger(__name__)
 
 _CHUNK = 64 * 1024
 _TLS_CONTEXTS_KEPT = 32
+# aiohttp 3.14 deprecates BasicAuth and proxy_auth for aiohttp 4, but proxy_auth is still
+# the one way it puts Proxy-Authorization on a plain request and on a CONNECT alike.
+warnings.filterwarnings("ignore", message=".*proxy_auth.*deprecated", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message="BasicAuth is deprecated", category=DeprecationWarning)
+
 # Set while aiohttp connects to a proxy: the proxy's address is not a request's target.
 _PROXY_LEG: ContextVar[bool] = ContextVar("proxy_leg", default=False)
 
@@ -152,6 +162,41 @@ def _where(host: str | None, port: int | None) -> str:
     return f"{'[' + host + ']' if ':' in host else host}:{port}"
 
 
+class ProxyRoutes:
+    """Which proxy, if any, a request goes through: `HTTP_PROXY`, `HTTPS_PROXY` and
+    `NO_PROXY` (any case), read once. A proxy URL's user and password are its credentials.
+
+    A request's redirects go through the proxy chosen for its first URL.
+    """
+
+    def __init__(self, proxies: dict[str, str]) -> None:
+        self._proxies = proxies
+        self._routes: dict[str, tuple[yarl.URL, aiohttp.BasicAuth | None]] = {}
+        for scheme in ("http", "https"):
+            address = proxies.get(scheme)
+            if not address:
+                continue
+            proxy = yarl.URL(address if "://" in address else f"http://{address}")
+            auth = None
+            if proxy.user is not None:
+                auth = aiohttp.BasicAuth(proxy.user, proxy.password or "")
+            self._routes[scheme] = (proxy.with_user(None), auth)
+
+    @classmethod
+    def from_environment(cls) -> ProxyRoutes:
+        return cls(urllib.request.getproxies_environment())
+
+    def route(self, url: yarl.URL) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
+        """The proxy for a URL and its credentials (None, None: go direct)."""
+        route = self._routes.get(url.scheme)
+        if route is None or not url.host:
+            return None, None
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if bypass(url.host, self._proxies):
+            return None, None
+        return route
+
+
 class HttpClient:
     """Sends `PreparedRequest`s over one shared session; use `async with` or start/close.
 
@@ -169,6 +214,7 @@ class HttpClient:
         self.settings = settings
         self.policy = policy or EgressPolicy.from_settings(settings)
         self._resolver = resolver
+        self._proxies = ProxyRoutes.from_environment()
         self._session: aiohttp.ClientSession | None = None
         self._tls_contexts: OrderedDict[str, ssl.SSLContext] = OrderedDict()
         self.auth = Authenticator(
@@ -190,7 +236,7 @@ class HttpClient:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            trust_env=True,
+            trust_env=False,
             cookie_jar=aiohttp.DummyCookieJar(),
             headers={"User-Agent": self.settings.user_agent},
             timeout=aiohttp.ClientTimeout(total=None),
@@ -275,10 +321,13 @@ class HttpClient:
         )
         started = time.perf_counter()
         status: int | None = None
+        proxy, proxy_auth = self._proxies.route(url)
         try:
             async with self._session.request(
                 request.method,
                 url,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
                 headers=CIMultiDict(request.headers),
                 data=request.body,
                 # aiohttp would label a bodiless POST application/octet-stream; strict

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 import struct
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -363,35 +365,72 @@ async def test_connections_are_kept_alive_between_jobs(run: Run) -> None:
 # --- proxies from the environment ---
 
 
-async def test_proxy_from_the_environment(
-    run: Run, api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proxied: list[str] = []
-
+async def _proxy_server(seen: list[tuple[str, str | None]]) -> TestServer:
     async def proxy(request: web.Request) -> web.Response:
-        proxied.append(str(request.url))
+        seen.append((str(request.url), request.headers.get("Proxy-Authorization")))
         return web.Response(text="via proxy")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", proxy)
-    async with TestServer(app, host="127.0.0.1", port=0) as server:
-        for name in (
-            "NO_PROXY",
-            "no_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-            "https_proxy",
-            "HTTPS_PROXY",
-        ):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
-        outcome = await run(
-            {"method": "GET", "url": api.url("/echo/target?x=1")},
-            {"resultExpression": "={body: body}"},
-        )
+    return TestServer(app, host="127.0.0.1", port=0)
+
+
+def _clear_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_PROXY", "ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+async def test_proxy_from_the_environment_read_at_start(
+    settings: ConnectorSettings, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxied: list[tuple[str, str | None]] = []
+    _clear_proxy_environment(monkeypatch)
+    async with await _proxy_server(proxied) as server:
+        monkeypatch.setenv("HTTP_PROXY", f"http://user:pass@127.0.0.1:{server.port}")
+        async with Connector(settings) as connector:
+            outcome = await connector.run(
+                job(
+                    {"method": "GET", "url": api.url("/echo/target?x=1")},
+                    {"resultExpression": "={body: body}"},
+                )
+            )
     assert outcome == Complete({"body": "via proxy"})
-    assert proxied == [api.url("/echo/target?x=1")]
+    credentials = "Basic " + base64.b64encode(b"user:pass").decode()
+    assert proxied == [(api.url("/echo/target?x=1"), credentials)]
     assert api.seen == []
+
+
+async def test_no_proxy_hosts_are_reached_directly(
+    settings: ConnectorSettings, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxied: list[tuple[str, str | None]] = []
+    _clear_proxy_environment(monkeypatch)
+    async with await _proxy_server(proxied) as server:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+        monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+        async with Connector(settings) as connector:
+            outcome = await connector.run(job({"method": "GET", "url": api.url("/echo/direct")}))
+    assert isinstance(outcome, Complete)
+    assert proxied == []
+    assert len(api.seen) == 1
+
+
+async def test_a_netrc_file_is_never_read(
+    settings: ConnectorSettings,
+    api: Api,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """aiohttp would add a ~/.netrc's credentials to requests that carry none."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login leaked password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    async with Connector(settings) as connector:
+        outcome = await connector.run(job({"method": "GET", "url": api.url("/echo/plain")}))
+    assert isinstance(outcome, Complete)
+    assert api.last.header("Authorization") is None
 
 
 # --- metrics ---
