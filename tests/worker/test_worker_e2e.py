@@ -44,6 +44,7 @@ class Service:
         self.in_flight = 0
         self.most_in_flight = 0
         self.url = ""
+        self.released = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -51,6 +52,7 @@ class Service:
         for prefix in ("", "/case/{case}"):
             app.router.add_route("*", f"{prefix}/echo", self.echo)
             app.router.add_route("*", f"{prefix}/slow", self.slow)
+            app.router.add_route("*", f"{prefix}/held", self.held)
             app.router.add_route("*", f"{prefix}/status/{{code}}", self.status)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -89,6 +91,17 @@ class Service:
         finally:
             self.in_flight -= 1
         return web.json_response({"slept": True, "id": seen["query"].get("id")})
+
+    async def held(self, request: web.Request) -> web.Response:
+        """Answers only once `released` is set: in flight for as long as a test needs."""
+        await self._record(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await self.released.wait()
+        finally:
+            self.in_flight -= 1
+        return web.json_response({"held": True})
 
     async def status(self, request: web.Request) -> web.Response:
         await self._record(request)
@@ -475,8 +488,10 @@ async def test_sigterm_drains_500_in_flight_jobs_then_a_restart_does_the_rest(
 async def test_jobs_still_running_when_the_grace_period_ends_are_redone_after_a_restart(
     double: GatewayDouble, service: Service, start_worker: Callable[..., Any]
 ) -> None:
+    # The service holds every answer until released, so no job can finish within the
+    # grace period however slowly a loaded machine starts the requests.
     keys = double.state.create_jobs(
-        500, TYPE, variables={"url": f"{service.url}/slow?ms=1500", "method": "GET"}
+        500, TYPE, variables={"url": f"{service.url}/held", "method": "GET"}
     )
     settings = {
         "ZEEBE_MAX_JOBS_ACTIVE": "500",
@@ -491,6 +506,7 @@ async def test_jobs_still_running_when_the_grace_period_ends_are_redone_after_a_
     assert double.state.commands == []  # abandoned untouched: no half-done job
     stopped = [line for line in first.log_lines() if line.get("event") == "worker.stopped"]
     assert stopped and stopped[0]["abandoned"] == 500
+    service.released.set()
     second = await start_worker(**settings)  # takes them once their deadline passed
     await eventually(all_ended(double, keys), timeout=40, what="abandoned jobs redone")
     assert await second.signal() == 0
