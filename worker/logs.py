@@ -1,17 +1,24 @@
-"""Logging: structlog for our code, and the same formatter for pyzeebe, aiohttp and gRPC.
+"""Logging: structlog for our code, and the same rendering for pyzeebe, aiohttp and gRPC.
 
 One line per event on stderr (stdout stays free for the output of `invoke` and
 `check-config`). The format is JSON lines when stderr is not a terminal (containers, log
 shippers) and a readable console rendering on a terminal; `LOG_FORMAT` forces either.
 
 Every line written while a job runs carries its job key, process instance key, element id
-and job type: `job_context` binds them in structlog's contextvars, and the formatter
-merges those into library records too, so a pyzeebe or aiohttp line about the job says
-which job it was.
+and job type: `job_context` sets them in a context variable of the job's task, and both
+our events and library records take them from there, so a pyzeebe or aiohttp line about
+the job says which job it was.
 
 Secret values registered in `worker.redaction.SECRET_MASK` never reach the output: the
 event's values are masked before rendering (the JSON stays valid), and the rendered
 line, traceback included, is scrubbed once more.
+
+Our own events are rendered by structlog and written straight to the log handler's
+stream: a line per job is the worker's steady state, and the detour through a stdlib
+`LogRecord`, its caller lookup and `ProcessorFormatter` cost twice the rendering itself.
+Library records take that detour and end up the same. Levels are the stdlib loggers'
+(`LOG_LEVEL`, `LOG_LEVELS`) in both cases. Loggers are cached on first use; what they
+render with and write to is looked up at each event, so configuring again applies to them.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
+from types import TracebackType
 from typing import IO, Any, Literal
 
 import structlog
@@ -32,6 +40,21 @@ from worker.redaction import SECRET_MASK, SecretMask
 LogFormat = Literal["auto", "json", "console"]
 
 _HANDLER_NAME = "worker.logs"
+# structlog's method names, as its `filter_by_level` reads them
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "exception": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "fatal": logging.CRITICAL,
+    "notset": logging.NOTSET,
+}
+
+# The identity of the job the current task works on (see job_context).
+_JOB_FIELDS: ContextVar[Mapping[str, Any] | None] = ContextVar("worker_job_fields", default=None)
 
 
 def redact_event(mask: SecretMask = SECRET_MASK) -> Processor:
@@ -57,6 +80,15 @@ def redact_rendered(mask: SecretMask = SECRET_MASK) -> Processor:
     return processor
 
 
+def add_job_fields(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """Add the fields of the job being worked on (`job_context`); the event's own win."""
+    fields = _JOB_FIELDS.get()
+    if fields:
+        for key, value in fields.items():
+            event_dict.setdefault(key, value)
+    return event_dict
+
+
 def _drop_color_message(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     # uvicorn-style duplicates of the message with ANSI codes; harmless elsewhere.
     event_dict.pop("color_message", None)
@@ -66,7 +98,7 @@ def _drop_color_message(_logger: WrappedLogger, _method: str, event_dict: EventD
 def _shared_processors() -> list[Processor]:
     """Steps applied to our events and to stdlib records alike, before rendering."""
     return [
-        structlog.contextvars.merge_contextvars,
+        add_job_fields,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -82,6 +114,25 @@ def _wants_console(fmt: LogFormat, stream: IO[str]) -> bool:
     return fmt == "console"
 
 
+def _rendering(fmt: LogFormat, stream: IO[str], mask: SecretMask) -> list[Processor]:
+    """The last steps of every line: traceback as text, secrets masked, rendered, scrubbed."""
+    renderer: Processor
+    if _wants_console(fmt, stream):
+        colors = bool(getattr(stream, "isatty", lambda: False)())
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=colors, exception_formatter=structlog.dev.plain_traceback
+        )
+    else:
+        renderer = structlog.processors.JSONRenderer()
+    return [
+        # Plain text traceback, never frame locals: locals may hold request bodies.
+        structlog.processors.format_exc_info,
+        redact_event(mask),
+        renderer,
+        redact_rendered(mask),
+    ]
+
+
 def build_formatter(
     fmt: LogFormat = "auto",
     stream: IO[str] | None = None,
@@ -89,26 +140,91 @@ def build_formatter(
 ) -> structlog.stdlib.ProcessorFormatter:
     """Return the logging.Formatter that renders every record, ours and the libraries'."""
     stream = sys.stderr if stream is None else stream
-    console = _wants_console(fmt, stream)
-    renderer: Processor
-    if console:
-        colors = bool(getattr(stream, "isatty", lambda: False)())
-        renderer = structlog.dev.ConsoleRenderer(
-            colors=colors, exception_formatter=structlog.dev.plain_traceback
-        )
-    else:
-        renderer = structlog.processors.JSONRenderer()
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors(),
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            # Plain text traceback, never frame locals: locals may hold request bodies.
-            structlog.processors.format_exc_info,
-            redact_event(mask),
-            renderer,
-            redact_rendered(mask),
+            *_rendering(fmt, stream, mask),
         ],
     )
+
+
+class _Output:
+    """Where our own events go: rendered by `processors`, written to `handler`'s stream."""
+
+    def __init__(self, handler: logging.StreamHandler[IO[str]], processors: list[Processor]):
+        self.handler = handler
+        self.processors = processors
+
+    def render(self, logger: WrappedLogger, method: str, event_dict: EventDict) -> Any:
+        rendered: Any = event_dict
+        for processor in self.processors:
+            rendered = processor(logger, method, rendered)
+        return rendered
+
+    def write(self, line: str) -> None:
+        handler = self.handler
+        handler.acquire()
+        try:
+            handler.stream.write(line + handler.terminator)
+            handler.stream.flush()
+        except Exception:  # as the stdlib's handlers: a log line never breaks a job
+            pass
+        finally:
+            handler.release()
+
+
+_output: _Output | None = None
+
+
+def _render(logger: WrappedLogger, method: str, event_dict: EventDict) -> Any:
+    if _output is None:
+        raise structlog.DropEvent
+    return _output.render(logger, method, event_dict)
+
+
+class _LineLogger:
+    """What our structlog loggers wrap: a stdlib logger's name and level, and a writer."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self.name = logger.name
+
+    @property
+    def disabled(self) -> bool:
+        return self._logger.disabled
+
+    def getEffectiveLevel(self) -> int:  # the stdlib's names: structlog calls them
+        return self._logger.getEffectiveLevel()
+
+    def isEnabledFor(self, level: int) -> bool:
+        return self._logger.isEnabledFor(level)
+
+    def write(self, line: str) -> None:
+        if _output is not None:
+            _output.write(line)
+
+    debug = info = warning = warn = error = exception = critical = fatal = msg = write
+
+
+class _LineLoggerFactory:
+    def __init__(self) -> None:
+        self._stdlib = structlog.stdlib.LoggerFactory()
+
+    def __call__(self, *args: Any) -> _LineLogger:
+        return _LineLogger(self._stdlib(*args))
+
+
+class _BoundLogger(structlog.stdlib.BoundLogger):
+    """structlog's stdlib logger, refusing below-level events before building them."""
+
+    def _proxy_to_logger(
+        self, method_name: str, event: str | None = None, *event_args: str, **event_kw: Any
+    ) -> Any:
+        logger = self._logger
+        if logger.disabled or _LEVELS[method_name] < logger.getEffectiveLevel():
+            return None
+        return super()._proxy_to_logger(method_name, event, *event_args, **event_kw)
 
 
 def configure_logging(
@@ -127,7 +243,10 @@ def configure_logging(
     Raises:
         ValueError: an unknown level name.
     """
+    global _output
     stream = sys.stderr if stream is None else stream
+    root_level = _level(level)
+    logger_levels = {name: _level(value) for name, value in (levels or {}).items()}
     # gRPC's C core writes to stderr itself, past any formatter, and logs at INFO (a
     # GOAWAY when the gateway restarts): that would break the one-JSON-object-a-line
     # promise. Keep it to errors unless the user chose a verbosity. It is read when gRPC
@@ -144,21 +263,22 @@ def configure_logging(
         ):
             root.removeHandler(existing)
     root.addHandler(handler)
-    root.setLevel(_level(level))
-    for name, logger_level in (levels or {}).items():
-        logging.getLogger(name).setLevel(_level(logger_level))
+    root.setLevel(root_level)
+    for name, logger_level in logger_levels.items():
+        logging.getLogger(name).setLevel(logger_level)
     logging.captureWarnings(True)
 
+    _output = _Output(handler, _rendering(fmt, stream, mask))
     structlog.configure(
         processors=[
-            structlog.stdlib.filter_by_level,
             *_shared_processors(),
-            structlog.processors.StackInfoRenderer(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            # the stack as from the caller, not from this module's wrapper
+            structlog.processors.StackInfoRenderer(additional_ignores=[__name__]),
+            _render,
         ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
+        logger_factory=_LineLoggerFactory(),
+        wrapper_class=_BoundLogger,
+        cache_logger_on_first_use=True,
     )
 
 
@@ -190,12 +310,31 @@ def job_fields(job: JobInput) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def job_context(job: JobInput) -> Iterator[None]:
-    """Bind `job`'s identity to every line logged inside the block, in this task only.
+def job_context(job: JobInput) -> _JobContext:
+    """Bind `job`'s identity to every line logged inside the `with` block, in this task only.
 
     asyncio copies the context into each new task, so binding inside the task that runs
     the job (not around the task's creation in a loop) keeps jobs apart.
     """
-    with structlog.contextvars.bound_contextvars(**job_fields(job)):
-        yield
+    return _JobContext(job_fields(job))
+
+
+class _JobContext:
+    __slots__ = ("_fields", "_token")
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self._fields = fields
+        self._token: Token[Mapping[str, Any] | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _JOB_FIELDS.set(self._fields)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            _JOB_FIELDS.reset(self._token)
+            self._token = None
