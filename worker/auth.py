@@ -35,9 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from worker.errors import ConnectorError, OAuthError
-from worker.metrics import OAUTH_TOKEN_FETCHES
-from worker.redaction import SecretMask, mask_secret, redact
-from worker.request import (
+from worker.inputs import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
@@ -45,8 +43,10 @@ from worker.request import (
     OAuth,
     OAuthClientCredentials,
     OAuthRefreshToken,
-    PreparedRequest,
 )
+from worker.metrics import OAUTH_TOKEN_FETCHES
+from worker.redaction import SecretMask, mask_secret, redact
+from worker.request import PreparedRequest
 from worker.response import HttpResponse, decode_body, header_map
 from worker.urls import encode_url
 from worker.wire import header_value_problem

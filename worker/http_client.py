@@ -61,9 +61,10 @@ from worker.errors import (
     ResponseTooLargeError,
     TlsError,
 )
+from worker.inputs import ClientTls
 from worker.metrics import HTTP_REQUEST_DURATION, status_class
 from worker.redaction import SecretMask
-from worker.request import ClientTls, PreparedRequest
+from worker.request import PreparedRequest
 from worker.response import HttpResponse
 
 log = structlog.get_logger(__name__)

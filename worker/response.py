@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from worker.request import ReturnFormat
+from worker.inputs import ReturnFormat
 from worker.wire import deeper_than
 
 _TEXT_TYPES = (
