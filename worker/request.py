@@ -12,7 +12,7 @@ How URLs are encoded is told in `worker.urls`, how bodies are in `worker.content
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,7 +38,7 @@ from worker.inputs import (
 )
 from worker.secret_store import SecretStore
 from worker.urls import add_query, encode_url
-from worker.wire import first_problem, json_text, surrogate_problem
+from worker.wire import first_problem, json_text, plain_json, surrogate_problem
 
 __all__ = [
     "AUTH_TYPES",
@@ -121,18 +121,7 @@ def bind_inputs(
                 variables,
             ),
         }
-    # each input's JSON text, made once: it settles the checks and the secrets' search
-    texts = {
-        name: value if isinstance(value, str) else json_text(value) for name, value in raw.items()
-    }
-    _check_values(raw, texts)
-    resolved = {
-        name: store.resolve(value, used_secrets, job_type, text=texts[name])
-        for name, value in raw.items()
-    }
-    if any(surrogate_problem(value) for value in used_secrets.values()):
-        _check_values(resolved)  # to name the field a broken secret value landed in
-    inputs = validate_inputs(resolved)
+    inputs = validate_inputs(_checked_and_resolved(raw, store, used_secrets, job_type))
     if inputs.storeResponse:
         raise UnsupportedInputError(
             "storeResponse: storing the response in Camunda's document store is not "
@@ -144,6 +133,37 @@ def bind_inputs(
             "which this worker does not support; choose 'as JSON' or 'as text'"
         )
     return inputs
+
+
+def _checked_and_resolved(
+    raw: dict[str, Any], store: SecretStore, used_secrets: dict[str, str], job_type: str | None
+) -> dict[str, Any]:
+    """The inputs with placeholders replaced, once no value is found unsendable.
+
+    The JSON text of all inputs at once settles the common case: no placeholder to
+    replace, no lone surrogate and no deep nesting anywhere.
+    """
+    whole = json_text(raw)
+    if whole is not None and "secrets." not in whole and plain_json(whole):
+        return raw
+    return _checked_and_resolved_one_by_one(raw, store, used_secrets, job_type)
+
+
+def _checked_and_resolved_one_by_one(
+    raw: dict[str, Any], store: SecretStore, used_secrets: dict[str, str], job_type: str | None
+) -> dict[str, Any]:
+    # each input's JSON text, made once: it settles its checks and its placeholders' search
+    texts = {
+        name: value if isinstance(value, str) else json_text(value) for name, value in raw.items()
+    }
+    _check_values(raw, texts)
+    resolved = {
+        name: store.resolve(value, used_secrets, job_type, text=texts[name])
+        for name, value in raw.items()
+    }
+    if any(surrogate_problem(value) for value in used_secrets.values()):
+        _check_values(resolved)  # to name the field a broken secret value landed in
+    return resolved
 
 
 def _check_values(raw: Mapping[str, Any], texts: Mapping[str, str | None] | None = None) -> None:
@@ -203,12 +223,14 @@ class PreparedRequest:
         return next((value for key, value in self.headers if key.lower() == wanted), None)
 
     def with_credentials(
-        self, headers: Iterable[tuple[str, str]], query: Iterable[tuple[str, str]]
+        self, headers: Sequence[tuple[str, str]], query: Sequence[tuple[str, str]]
     ) -> PreparedRequest:
         """Return this request with credential headers and query parameters added.
 
         Credential headers come first; a header the user set with the same name wins.
         """
+        if not headers and not query:
+            return self
         user_names = {name.lower() for name, _ in self.headers}
         merged = [(name, value) for name, value in headers if name.lower() not in user_names]
         return replace(self, url=add_query(self.url, query), headers=(*merged, *self.headers))

@@ -10,6 +10,7 @@ are encoded as components: `a b&c=d` becomes `a%20b%26c%3Dd`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote, urlsplit
@@ -20,7 +21,19 @@ import yarl
 _NUMERIC_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+# What `quote(text, safe="")` keeps as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 _NOT_URL_SAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]%]")
+# Splitting and encoding are pure functions of the URL's text, and a job's URL is split when
+# it is validated and again when it is encoded; most tasks call the same few URLs. Longer
+# URLs are not kept, so the caches stay small whatever jobs send, nor URLs that may carry
+# credentials (user:password@), which are not kept in memory longer than their job.
+_CACHED_URLS = 1024
+_CACHED_URL_CHARS = 2048
+
+
+def _cacheable(url: str) -> bool:
+    return len(url) <= _CACHED_URL_CHARS and "@" not in url
 
 
 def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
@@ -29,22 +42,29 @@ def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
     Raises:
         ValueError: not an absolute http(s) URL with a host, or an invalid port or host.
     """
+    if _cacheable(url):
+        return _split_url_cached(url)
+    return _split_url(url)
+
+
+def _split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
-    if not parts.hostname:
+    hostname = parts.hostname
+    if not hostname:
         raise ValueError(f"has no host name: {url!r}")
-    numeric = parts.hostname.rstrip(".").split(".")
+    numeric = hostname.rstrip(".").split(".")
     if (
         len(numeric) <= 4
         and all(_NUMERIC_PART.fullmatch(part) for part in numeric)
-        and not _CANONICAL_IPV4.fullmatch(parts.hostname.rstrip("."))
+        and not _CANONICAL_IPV4.fullmatch(hostname.rstrip("."))
     ):
         # 2130706433, 127.1, 0x7f.0.0.1 all mean 127.0.0.1 to the C library: refuse what
         # reads as one address to a person and another to the network stack
         raise ValueError(
-            f"has the host {parts.hostname!r}, an unusual spelling of an IPv4 address; "
+            f"has the host {hostname!r}, an unusual spelling of an IPv4 address; "
             "write it as four decimal numbers, a.b.c.d"
         )
     try:
@@ -52,11 +72,11 @@ def split_url(url: str) -> tuple[str, str, str, str | None, str | None]:
     except ValueError:
         raise ValueError(f"has an invalid port: {url!r}") from None
     try:
-        built = yarl.URL.build(scheme=scheme, host=parts.hostname, port=port)
+        built = yarl.URL.build(scheme=scheme, host=hostname, port=port)
         if "xn--" in (built.raw_host or ""):
             built.host  # noqa: B018 - an IDNA name that does not decode back is no host name
     except ValueError:
-        raise ValueError(f"has an invalid host name {parts.hostname!r}") from None
+        raise ValueError(f"has an invalid host name {hostname!r}") from None
     origin = str(built)
     user = unquote(parts.username) if parts.username is not None else None
     password = unquote(parts.password) if parts.password is not None else None
@@ -70,6 +90,12 @@ def encode_url(url: str, *, skip_encoding: bool = False) -> tuple[str, str | Non
         ValueError: the URL is invalid, or holds characters that need encoding while
             `skipEncoding` is on.
     """
+    if _cacheable(url):
+        return _encode_url_cached(url, skip_encoding)
+    return _encode_url(url, skip_encoding)
+
+
+def _encode_url(url: str, skip_encoding: bool) -> tuple[str, str | None, str | None]:
     origin, path, query, user, password = split_url(url)
     if skip_encoding:
         if _NOT_URL_SAFE.search(path + query):
@@ -82,13 +108,22 @@ def encode_url(url: str, *, skip_encoding: bool = False) -> tuple[str, str | Non
     return f"{origin}{path or '/'}{'?' + query if query else ''}", user, password
 
 
+_split_url_cached = functools.lru_cache(maxsize=_CACHED_URLS)(_split_url)
+_encode_url_cached = functools.lru_cache(maxsize=_CACHED_URLS)(_encode_url)
+
+
 def add_query(url: str, pairs: Iterable[tuple[str, str]]) -> str:
     """Append `pairs` to the query of the encoded `url`, each name and value encoded."""
-    encoded = "&".join(f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in pairs)
+    encoded = "&".join(f"{_component(name)}={_component(value)}" for name, value in pairs)
     if not encoded:
         return url
     separator = "" if url.endswith(("?", "&")) else "&" if "?" in url else "?"
     return f"{url}{separator}{encoded}"
+
+
+def _component(text: str) -> str:
+    # most names and values are plain words, which `quote` returns unchanged, slowly
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
 def _quote_unsafe(text: str) -> str:

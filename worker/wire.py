@@ -82,6 +82,16 @@ def _few_brackets(text: str | None, limit: int) -> bool:
     return text is not None and text.count("[") + text.count("{") < limit
 
 
+def plain_json(text: str) -> bool:
+    """True when the value whose `json_text` is `text` is certainly fine to send: no lone
+    surrogate in it and fewer than `MAX_NESTING` levels (fewer brackets than that).
+
+    False says nothing: `first_problem` looks closer. Any part of the value (a field, an
+    item, a key) is fine too, its text being part of this one.
+    """
+    return _few_brackets(text, MAX_NESTING) and (text.isascii() or _SURROGATE.search(text) is None)
+
+
 def first_problem(value: Any, path: str, text: str | None = None) -> str | None:
     """Find, in `value` at any depth, a lone surrogate or nesting beyond `MAX_NESTING`.
 
@@ -98,9 +108,7 @@ def first_problem(value: Any, path: str, text: str | None = None) -> str | None:
         return None
     if text is None:
         text = json_text(value)
-    if _few_brackets(text, MAX_NESTING) and (
-        text is None or text.isascii() or _SURROGATE.search(text) is None
-    ):
+    if text is not None and plain_json(text):
         return None
     if _clean(value):
         return None
