@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from typing import Any
@@ -38,6 +39,10 @@ EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 2
 EXIT_REJECTED = 3
+# Objects a young-generation collection waits for (Python's default: 700). A job allocates
+# a few thousand short-lived objects; collecting every 700 walked the in-flight jobs'
+# objects again and again (about 60 us of CPU a job, measured).
+GC_YOUNG_THRESHOLD = 10_000
 
 log = structlog.get_logger("worker.service")
 
@@ -92,6 +97,7 @@ async def serve(
         async with Connector(connector) as pipeline:
             worker = JobWorker(gateway, pipeline.run, zeebe, readiness)
             _on_signals(worker.stop)
+            _tune_garbage_collection()
             try:
                 await worker.run()
             except ActivationRejected as error:
@@ -104,6 +110,18 @@ async def serve(
         await gateway.close()
         await health.cleanup()
     return EXIT_OK
+
+
+def _tune_garbage_collection() -> None:
+    """Spare the cyclic garbage collector work it cannot turn into freed memory.
+
+    Everything built at start (modules, settings, validators, the connector) lives as long
+    as the process: frozen, it is no longer walked by every collection. Jobs' short-lived
+    objects are freed by reference counting; the young generation is collected less often.
+    """
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def _on_signals(stop: Any) -> None:
