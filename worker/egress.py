@@ -246,6 +246,10 @@ class EgressPolicy:
         if deny_metadata:
             self._deny_hosts += [("HTTP_DENY_METADATA", name) for name in METADATA_HOSTS]
         self._allow_hosts = parse_host_patterns(allow_hosts)
+        # One expression per list answers "does any pattern match?" in one step; the
+        # matching deny rule is looked for only then, to name it.
+        self._any_allowed_host = _any_pattern(self._allow_hosts)
+        self._any_denied_host = _any_pattern(pattern for _, pattern in self._deny_hosts)
         self._deny_ports = parse_ports(deny_ports)
         self._allow_ports = parse_ports(allow_ports)
         self._block_rules = [
@@ -270,7 +274,7 @@ class EgressPolicy:
         """Check the host name, port and URL text of one request (or redirect hop)."""
         host = (url.raw_host or "").lower().rstrip(".")
         port = url.port
-        if not any(fnmatch.fnmatchcase(host, pattern) for pattern in self._allow_hosts):
+        if self._any_denied_host(host) and not self._any_allowed_host(host):
             for rule, pattern in self._deny_hosts:
                 if fnmatch.fnmatchcase(host, pattern):
                     return Denial(rule, f"the host {host} matches {pattern!r}")
@@ -307,6 +311,15 @@ class EgressPolicy:
                     via = "" if candidate is ip else f" (it carries the IPv4 address {candidate})"
                     return Denial(denied.rule, f"the address {ip}{via} is {denied.label}")
         return None
+
+
+def _any_pattern(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A test of whether a host matches any of `patterns`, as `fnmatchcase` matches."""
+    translated = [fnmatch.translate(pattern) for pattern in patterns]
+    if not translated:
+        return lambda _host: False
+    expression = re.compile("|".join(f"(?:{text})" for text in translated))
+    return lambda host: expression.match(host) is not None
 
 
 def _network_range(rule: str, cidr: str, label: str = "") -> _Range:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import hashlib
 import ssl
 import tempfile
@@ -62,7 +63,7 @@ from worker.errors import (
     TlsError,
 )
 from worker.inputs import ClientTls
-from worker.metrics import HTTP_REQUEST_DURATION, status_class
+from worker.metrics import observe_http_request
 from worker.redaction import SecretMask
 from worker.request import PreparedRequest
 from worker.response import HttpResponse
@@ -317,9 +318,7 @@ class HttpClient:
             raise RuntimeError("HttpClient is not started")
         url = yarl.URL(request.url, encoded=True)
         where = _where(url.raw_host, url.port)
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=request.connect_timeout, sock_read=request.read_timeout
-        )
+        timeout = _timeout(request.connect_timeout, request.read_timeout)
         started = time.perf_counter()
         status: int | None = None
         proxy, proxy_auth = self._proxies.route(url)
@@ -361,7 +360,7 @@ class HttpClient:
             raise _translate(exc, request, where, self.settings) from None
         finally:
             elapsed = time.perf_counter() - started
-            HTTP_REQUEST_DURATION.labels(request.method, status_class(status)).observe(elapsed)
+            observe_http_request(request.method, status, elapsed)
             log.info(
                 "http.request",
                 method=request.method,
@@ -532,11 +531,19 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _header_text(text: str) -> str:
     """Header text as received: bytes that are not UTF-8 are read as Latin-1 (RFC 9110)."""
+    if text.isascii():
+        return str(text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape").decode("latin-1")
     return str(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    # immutable, and most tasks use the same few timeouts
+    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
 
 
 def _seconds(value: float | None) -> str:

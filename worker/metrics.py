@@ -7,6 +7,7 @@ URLs, hosts and job keys never become labels.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -32,6 +33,20 @@ HTTP_REQUEST_DURATION = Histogram(
 OAUTH_TOKEN_FETCHES = Counter(
     "connector_oauth_token_fetches", "OAuth token requests, by result.", ["result"]
 )
+
+
+# Children of HTTP_REQUEST_DURATION by (method, status class): `.labels()` takes a lock and
+# builds its key on every call. Few: methods are validated, status classes are six.
+_HTTP_REQUEST_CHILDREN: dict[tuple[str, str], Any] = {}
+
+
+def observe_http_request(method: str, status: int | None, seconds: float) -> None:
+    """Record how long one outbound request took (`status` None: no response)."""
+    key = (method, status_class(status))
+    child = _HTTP_REQUEST_CHILDREN.get(key)
+    if child is None:
+        child = _HTTP_REQUEST_CHILDREN[key] = HTTP_REQUEST_DURATION.labels(*key)
+    child.observe(seconds)
 
 
 def status_class(status: int | None) -> str:

@@ -2,12 +2,14 @@
 
 Each shortcut skips work in the common case: inputs checked and searched for placeholders
 on one JSON text, URLs split and encoded from a cache, query components left as they are
-when `quote` would keep them, a flat log event masked with one search. Hypothesis compares
-each with the long way on plausible and hostile values, results and errors alike.
+when `quote` would keep them, a flat log event masked with one search, the egress policy's
+host patterns matched with one expression. Hypothesis compares each with the long way on
+plausible and hostile values, results and errors alike.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.security.strategies import any_character, job_variables, json_like, nasty_text, urls
 from tests.security.test_input_fuzz import LOOPBACK, STORE
-from worker import request
+from worker import egress, request
 from worker import urls as url_module
 from worker.redaction import SecretMask
 from worker.wire import MAX_NESTING
@@ -120,3 +122,21 @@ def test_flat_events_are_masked_as_the_full_walk_masks_them(
     assert mask.redact_value(event) == mask._walk(event)
     event["extra"] = extra  # nested values take the walk
     assert mask.redact_value(event) == mask._walk(event)
+
+
+HOSTS = ["a.internal", "internal", "metadata.google.internal", "abc", "b.x", "xaz", "xyz", ""]
+host_patterns = st.lists(
+    st.one_of(
+        st.sampled_from(["*", "*.internal", "metadata.google.internal", "a?c", "[ab]*", "x[!y]z"]),
+        st.text("ab.x*?[]!\\é-", max_size=6),
+    ),
+    max_size=4,
+)
+
+
+@FUZZ
+@given(host_patterns, st.one_of(st.text("ab.x*?[]!\\é-\n", max_size=8), st.sampled_from(HOSTS)))
+def test_host_patterns_match_at_once_as_one_by_one(patterns: list[str], host: str) -> None:
+    assert egress._any_pattern(patterns)(host) == any(
+        fnmatch.fnmatchcase(host, pattern) for pattern in patterns
+    )
