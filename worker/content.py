@@ -17,6 +17,9 @@ from urllib.parse import quote_plus
 
 from worker.errors import InputError
 
+# json.dumps with options builds an encoder at every call; this one is built once
+_BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
 
 def scalar_text(value: object) -> str | None:
     """Return the text of a JSON scalar as it would be written in a URL or header."""
@@ -56,7 +59,7 @@ def encode_body(
         boundary = boundary or uuid.uuid4().hex
         return _multipart(body, boundary), f"multipart/form-data; boundary={boundary}"
     try:
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = _BODY_ENCODER.encode(body)
     except (TypeError, ValueError) as exc:
         raise InputError(f"body: cannot be written as JSON: {exc}") from None
     return text.encode("utf-8"), added

@@ -23,10 +23,12 @@ render with and write to is looked up at each event, so configuring again applie
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import IO, Any, Literal
@@ -123,7 +125,7 @@ def _rendering(fmt: LogFormat, stream: IO[str], mask: SecretMask) -> list[Proces
             colors=colors, exception_formatter=structlog.dev.plain_traceback
         )
     else:
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=_dumps)
     return [
         # Plain text traceback, never frame locals: locals may hold request bodies.
         structlog.processors.format_exc_info,
@@ -131,6 +133,17 @@ def _rendering(fmt: LogFormat, stream: IO[str], mask: SecretMask) -> list[Proces
         renderer,
         redact_rendered(mask),
     ]
+
+
+@functools.lru_cache(maxsize=4)
+def _encoder(default: Callable[[Any], Any]) -> json.JSONEncoder:
+    return json.JSONEncoder(default=default)
+
+
+def _dumps(obj: Any, *, default: Callable[[Any], Any]) -> str:
+    """`json.dumps(obj, default=default)`, the encoder built once (json.dumps builds one
+    at every call that passes options)."""
+    return _encoder(default).encode(obj)
 
 
 def build_formatter(

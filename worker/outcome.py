@@ -320,10 +320,14 @@ def _retry_after_ms(headers: dict[str, Any]) -> int:
     return min(max(round((moment.timestamp() - time.time()) * 1000), 0), _RETRY_AFTER_CAP_MS)
 
 
+# json.dumps with options builds an encoder at every call; this one is built once
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _json_text(variables: dict[str, Any]) -> str | None:
     """`variables` as compact JSON (lone surrogates kept); None when nested too deeply."""
     try:
-        return json.dumps(variables, ensure_ascii=False, separators=(",", ":"), default=str)
+        return _COMPACT_JSON.encode(variables)
     except RecursionError:
         return None
 
@@ -334,8 +338,7 @@ def _json_size(variables: dict[str, Any]) -> int:
     Raises:
         UnicodeEncodeError: a string holds a lone surrogate.
     """
-    text = json.dumps(variables, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8"))
+    return len(_COMPACT_JSON.encode(variables).encode("utf-8"))
 
 
 def _size(count: int) -> str:

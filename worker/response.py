@@ -163,11 +163,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# json.loads(text, parse_constant=...) builds a decoder at every call; this one is built once
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _parse_json(text: str) -> tuple[Any, bool]:
     """Parse JSON text; JSON nested deeper than `MAX_NESTING` stays text (a hostile server's
     `[[[[...]]]]` would otherwise exhaust the stack of whatever walks it next)."""
+    if text.startswith("\ufeff"):
+        return None, False  # json.loads refuses a byte order mark left in the text
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         return None, False
     if deeper_than(value, text=text):

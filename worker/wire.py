@@ -69,10 +69,14 @@ def surrogate_problem(text: str) -> str | None:
     )
 
 
+# json.dumps with options builds an encoder at every call; this one is built once
+_TEXT_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def json_text(value: Any) -> str | None:
     """`value` as JSON text (lone surrogates kept), or None when it cannot be written."""
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return _TEXT_ENCODER.encode(value)
     except (ValueError, TypeError, RecursionError):
         return None
 
