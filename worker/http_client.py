@@ -27,16 +27,12 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
-import hashlib
 import ssl
-import tempfile
 import time
 import urllib.request
 import warnings
-from collections import OrderedDict
 from collections.abc import Sequence
 from contextvars import ContextVar
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -48,6 +44,7 @@ from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, LineTo
 from multidict import CIMultiDict
 
 from worker.auth import Authenticator
+from worker.client_tls import TlsContexts
 from worker.config import ConnectorSettings
 from worker.egress import Denial, EgressPolicy
 from worker.errors import (
@@ -62,7 +59,6 @@ from worker.errors import (
     ResponseTooLargeError,
     TlsError,
 )
-from worker.inputs import ClientTls
 from worker.metrics import observe_http_request
 from worker.redaction import SecretMask
 from worker.request import PreparedRequest
@@ -71,7 +67,6 @@ from worker.response import HttpResponse
 log = structlog.get_logger(__name__)
 
 _CHUNK = 64 * 1024
-_TLS_CONTEXTS_KEPT = 32
 # aiohttp 3.14 deprecates BasicAuth and proxy_auth for aiohttp 4, but proxy_auth is still
 # the one way it puts Proxy-Authorization on a plain request and on a CONNECT alike.
 warnings.filterwarnings("ignore", message=".*proxy_auth.*deprecated", category=DeprecationWarning)
@@ -218,7 +213,7 @@ class HttpClient:
         self._resolver = resolver
         self._proxies = ProxyRoutes.from_environment()
         self._session: aiohttp.ClientSession | None = None
-        self._tls_contexts: OrderedDict[str, ssl.SSLContext] = OrderedDict()
+        self._tls_contexts = TlsContexts()
         self.auth = Authenticator(
             self.exchange,
             default_ttl=settings.oauth_default_ttl_seconds,
@@ -336,7 +331,7 @@ class HttpClient:
                 allow_redirects=request.follow_redirects,
                 max_redirects=self.settings.max_redirects,
                 timeout=timeout,
-                ssl=self._tls_context(request.tls) if request.tls is not None else True,
+                ssl=self._tls_contexts.get(request.tls) if request.tls is not None else True,
             ) as response:
                 status = response.status
                 # HEAD answers announce the size of a body they do not carry
@@ -381,62 +376,6 @@ class HttpClient:
                 raise _too_large(where, limit, "is larger")
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _tls_context(self, tls: ClientTls) -> ssl.SSLContext:
-        """Build (or reuse) the SSL context for `clientTls`'s PEM material.
-
-        Raises:
-            InputError: a certificate or key that cannot be loaded.
-        """
-        material = "\0".join(
-            part or ""
-            for part in (
-                tls.trustedCertificate,
-                tls.clientCertificate,
-                tls.clientPrivateKey,
-                tls.privateKeyPassword,
-            )
-        )
-        key = hashlib.sha256(material.encode()).hexdigest()
-        context = self._tls_contexts.get(key)
-        if context is None:
-            context = _build_tls_context(tls)
-            self._tls_contexts[key] = context
-            while len(self._tls_contexts) > _TLS_CONTEXTS_KEPT:
-                self._tls_contexts.popitem(last=False)
-        self._tls_contexts.move_to_end(key)
-        return context
-
-
-def _build_tls_context(tls: ClientTls) -> ssl.SSLContext:
-    try:
-        context = ssl.create_default_context(cadata=tls.trustedCertificate)
-    except (ssl.SSLError, ValueError, TypeError) as exc:  # TypeError: not ASCII
-        raise InputError(
-            f"clientTls.trustedCertificate: not a usable PEM certificate: {_ssl_reason(exc)}"
-        ) from None
-    if tls.clientCertificate is None or tls.clientPrivateKey is None:
-        return context
-    # ssl loads a client identity from files only; they live for the duration of the load,
-    # in a directory only this process can read.
-    with tempfile.TemporaryDirectory(prefix="client-tls-") as directory:
-        certificate = Path(directory, "certificate.pem")
-        private_key = Path(directory, "key.pem")
-        certificate.write_text(tls.clientCertificate)
-        private_key.write_text(tls.clientPrivateKey)
-        try:
-            context.load_cert_chain(certificate, private_key, password=tls.privateKeyPassword)
-        except (ssl.SSLError, ValueError) as exc:
-            raise InputError(
-                "clientTls: the client certificate and private key cannot be loaded (wrong "
-                f"format, mismatched pair or wrong password): {_ssl_reason(exc)}"
-            ) from None
-    return context
-
-
-def _ssl_reason(exc: Exception) -> str:
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc)
 
 
 def _too_large(where: str, limit: int, how: str) -> ResponseTooLargeError:
