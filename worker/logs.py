@@ -23,11 +23,13 @@ render with and write to is looked up at each event, so configuring again applie
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar, Token
 from types import TracebackType
@@ -97,16 +99,35 @@ def _drop_color_message(_logger: WrappedLogger, _method: str, event_dict: EventD
     return event_dict
 
 
-def _shared_processors() -> list[Processor]:
+def add_timestamp(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """Add `timestamp`: ISO 8601 in UTC with microseconds, as structlog's
+    `TimeStamper(fmt="iso", utc=True)` writes it, the date and time formatted once a second."""
+    global _second
+    second, micros = divmod(time.time_ns() // 1000, 1_000_000)
+    cached = _second
+    if cached[0] != second:
+        stamp = datetime.datetime.fromtimestamp(second, datetime.UTC).isoformat()
+        cached = _second = (second, stamp.removesuffix("+00:00"))
+    # like datetime.isoformat: no fraction when there are no microseconds
+    event_dict["timestamp"] = f"{cached[1]}.{micros:06d}Z" if micros else f"{cached[1]}Z"
+    return event_dict
+
+
+# the last second add_timestamp formatted, and its text (one tuple: threads may log too)
+_second: tuple[int, str] = (-1, "")
+
+
+def _shared_processors(*, from_stdlib: bool) -> list[Processor]:
     """Steps applied to our events and to stdlib records alike, before rendering."""
-    return [
+    processors: list[Processor] = [
         add_job_fields,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.stdlib.ExtraAdder(),
-        _drop_color_message,
+        add_timestamp,
     ]
+    if from_stdlib:
+        processors += [structlog.stdlib.ExtraAdder(), _drop_color_message]
+    return processors
 
 
 def _wants_console(fmt: LogFormat, stream: IO[str]) -> bool:
@@ -154,7 +175,7 @@ def build_formatter(
     """Return the logging.Formatter that renders every record, ours and the libraries'."""
     stream = sys.stderr if stream is None else stream
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_shared_processors(),
+        foreign_pre_chain=_shared_processors(from_stdlib=True),
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *_rendering(fmt, stream, mask),
@@ -284,7 +305,7 @@ def configure_logging(
     _output = _Output(handler, _rendering(fmt, stream, mask))
     structlog.configure(
         processors=[
-            *_shared_processors(),
+            *_shared_processors(from_stdlib=False),
             # the stack as from the caller, not from this module's wrapper
             structlog.processors.StackInfoRenderer(additional_ignores=[__name__]),
             _render,

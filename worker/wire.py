@@ -60,7 +60,7 @@ def url_problem(text: str) -> str | None:
 
 def surrogate_problem(text: str) -> str | None:
     """Say where `text` holds a lone surrogate (no encoding can send it), or None."""
-    found = _SURROGATE.search(text)
+    found = None if text.isascii() else _SURROGATE.search(text)
     if found is None:
         return None
     return (

@@ -1,17 +1,20 @@
 """The log pipeline's shortcuts: cached loggers follow a new configuration, the secret
-mask's quick answer for flat events equals its full walk."""
+mask's quick answer for flat events equals its full walk, timestamps formatted once a second
+read as datetime's."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import logging
+import time
 from typing import Any
 
 import pytest
 import structlog
 
-from worker.logs import configure_logging, get_logger
+from worker.logs import add_timestamp, configure_logging, get_logger
 from worker.redaction import MASK, SecretMask
 
 # One logger made before any configuration and kept, as modules keep theirs.
@@ -74,3 +77,18 @@ def test_a_clean_flat_event_is_passed_through_and_a_dirty_one_copied() -> None:
     clean = {"event": "ok", "status": 200}
     assert mask.redact_value(clean) is clean
     assert mask.redact_value({"event": "tok3n-value"}) == {"event": MASK}
+
+
+@pytest.mark.parametrize(
+    "nanoseconds",
+    [0, 999, 1_700_000_000_000_000_000, 1_700_000_000_123_456_789, 1_700_000_001_999_999_999],
+)
+def test_timestamps_read_as_datetime_isoformat_in_utc(
+    nanoseconds: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time, "time_ns", lambda: nanoseconds)
+    seconds, micros = divmod(nanoseconds // 1000, 1_000_000)
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(microsecond=micros)
+    stamp = add_timestamp(None, "info", {})["timestamp"]
+    assert stamp == moment.isoformat().replace("+00:00", "Z")
+    assert datetime.datetime.fromisoformat(stamp) == moment
