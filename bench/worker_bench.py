@@ -182,13 +182,20 @@ async def spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subpro
 async def measure_ceiling(jobs: int, concurrency: int) -> Run:
     async with GatewayDouble() as double:
         double.state.create_jobs(jobs, TYPE, variables={"x": 1})
-        process = await spawn(
-            sys.executable, __file__, "_ceiling", double.address, str(jobs), str(concurrency)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "_ceiling",
+            double.address,
+            str(jobs),
+            str(concurrency),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
         )
         first = await wait_for_endings(double.state, jobs)
         elapsed = time.perf_counter() - first
-        await process.wait()
-    return Run("ceiling (bare stub loop, no HTTP)", jobs, elapsed)
+        out, _ = await process.communicate()
+    return Run("ceiling (bare stub loop, no HTTP)", jobs, elapsed, cpu_seconds=float(out))
 
 
 async def measure_raw(url: str, jobs: int, concurrency: int) -> Run:
@@ -203,7 +210,8 @@ async def measure_raw(url: str, jobs: int, concurrency: int) -> Run:
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await process.communicate()
-    return Run("raw aiohttp loop", jobs, float(out.decode().strip()))
+    seconds, cpu = map(float, out.split())
+    return Run("raw aiohttp loop", jobs, seconds, cpu_seconds=cpu)
 
 
 async def measure_worker(
@@ -283,6 +291,7 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
             slot.set()
 
         batch = max(1, int(concurrency * BATCH_FRACTION))
+        cpu_started: float | None = None
         while done < jobs:
             free = concurrency - len(in_flight)
             if free <= 0:
@@ -306,12 +315,16 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
                 requestTimeout=200,
             )
             async for response in stub.ActivateJobs(request):
+                if cpu_started is None:
+                    cpu_started = time.process_time()
                 for job in response.jobs:
                     json.loads(job.variables)  # as any client must
                     task = asyncio.create_task(complete(job.key))
                     in_flight.add(task)
                     task.add_done_callback(finished)
         await asyncio.gather(*in_flight)
+        # CPU of this process, gRPC's own threads included: what the gateway costs any worker
+        print(time.process_time() - (cpu_started or 0.0))
 
 
 async def raw_client(url: str, jobs: int, concurrency: int) -> None:
@@ -335,11 +348,16 @@ async def raw_client(url: str, jobs: int, concurrency: int) -> None:
             async with session.post(f"{url}/orders", json=request_body(n)) as response:
                 await response.read()
         started = time.perf_counter()
+        cpu_started = time.process_time()
         await asyncio.gather(*(loop() for _ in range(concurrency)))
-        print(time.perf_counter() - started)
+        print(time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 # ----- report ----------------------------------------------------------------------------
+
+
+def cpu_ms(run: Run) -> float:
+    return (run.cpu_seconds or 0.0) * 1000 / run.jobs
 
 
 def mib(value: int | None) -> str:
@@ -403,10 +421,20 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
     print(f"worker/ceiling  {worker.rate / ceiling.rate:.2f}   (target >= 0.8)")
     print(f"worker/raw      {worker.rate / raw.rate:.2f}")
     assert long_run.cpu_seconds is not None
+    worker_cpu = long_run.cpu_seconds * 1000 / long_run.jobs
     print(
-        f"worker CPU      {long_run.cpu_seconds * 1000 / long_run.jobs:.3f} ms/job "
+        f"worker CPU      {worker_cpu:.3f} ms/job "
         f"({long_run.cpu_seconds:.2f} s for {long_run.jobs} jobs at {long_run.rate:.0f} jobs/s; "
         "target well under 0.5)"
+    )
+    # The floors under it: what the bare stub loop and the raw aiohttp loop spend a job
+    # (the lowest round of each); the rest is the worker's own.
+    grpc_cpu = min(cpu_ms(run) for run in ceilings)
+    http_cpu = min(cpu_ms(run) for run in raws)
+    print(
+        f"                of which at least {grpc_cpu:.3f} gRPC (the bare stub loop's CPU/job) "
+        f"and {http_cpu:.3f} aiohttp (the raw loop's CPU/request); "
+        f"the rest, {worker_cpu - grpc_cpu - http_cpu:.3f}, is the worker's own"
     )
     print(f"worker memory   peak {mib(long_run.peak_rss)}; resident after N jobs:")
     print("                " + ", ".join(f"{n}: {mib(rss)}" for n, rss in long_run.rss_samples))
