@@ -172,7 +172,11 @@ CONTROL = [
     ),
     ('for d in @"2020-01-30"..@"2020-02-01" return d.day', None, [D(30), D(31), D(1)]),
     ('for i in "a".."z" return i', None, None),
-    ('for d in @"-0001-12-31"..@"0000-01-02" return string(d)', None, ["-0001-12-31", "0000-01-01", "0000-01-02"]),
+    (
+        'for d in @"-0001-12-31"..@"0000-01-02" return string(d)',
+        None,
+        ["-0001-12-31", "0000-01-01", "0000-01-02"],
+    ),
     ("some x in [1, 2, 3] satisfies x > 2", None, True),
     ("some x in [1, 2, 3] satisfies x > 3", None, False),
     ("every x in [1, 2, 3] satisfies x > 0", None, True),
