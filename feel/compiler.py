@@ -24,9 +24,10 @@ from feel.errors import (
 )
 from feel.evaluation import MISSING, Frame, LimitExceeded
 from feel.external import JavaFunction
-from feel.functions import REGISTRY, UserFunction, render
+from feel.functions import REGISTRY, UserFunction
 from feel.mapping import to_feel
 from feel.properties import get_property
+from feel.text import render
 from feel.values import FeelFunction, Range, compare, type_name
 
 Evaluator = Callable[[Frame], Any]

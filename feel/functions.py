@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from feel import temporal
 from feel.errors import FUNCTION_INVOCATION_FAILURE, INVALID_TYPE
 from feel.evaluation import Abort, Frame, LimitExceeded, Run
-from feel.values import FeelFunction, Range, type_name
+from feel.text import render
+from feel.values import FeelFunction
 
 if TYPE_CHECKING:
     from feel.nodes import TypeSpec
@@ -220,62 +219,5 @@ class HostFunction(FeelFunction):
         return to_feel(result)
 
 
-# ---------------------------------------------------------------- rendering values in messages
-
-
-def render(value: Any, limit: int = 80) -> str:
-    """A short FEEL-like text of a value, for warnings and messages."""
-    text = _render(value, 0)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _render(value: Any, depth: int) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is Decimal:
-        return format_number(value)
-    if type(value) is str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if depth > 3:
-        return "..."
-    if type(value) is list:
-        return (
-            "["
-            + ", ".join(_render(v, depth + 1) for v in value[:10])
-            + (", ..." if len(value) > 10 else "")
-            + "]"
-        )
-    if type(value) is dict:
-        items = list(value.items())
-        body = ", ".join(f"{k}: {_render(v, depth + 1)}" for k, v in items[:10])
-        return "{" + body + (", ..." if len(items) > 10 else "") + "}"
-    if isinstance(value, Range):
-        left = "[" if value.start_included else "("
-        right = "]" if value.end_included else ")"
-        return f"{left}{_render(value.start, depth + 1)}..{_render(value.end, depth + 1)}{right}"
-    text = temporal.to_string(value)
-    if text is not None:
-        kind = type_name(value)
-        if kind.endswith("duration"):
-            kind = "duration"
-        return f'{kind}("{text}")'
-    if isinstance(value, FeelFunction):
-        return f"function({', '.join(value.params)})"
-    return repr(value)
-
-
 def render_args(args: Sequence[Any]) -> str:
     return ", ".join(render(a, 40) for a in args)
-
-
-def format_number(value: Decimal) -> str:
-    """A number as FEEL prints it: plain notation, no exponent, no trailing zeros."""
-    if value.is_zero():
-        return "0"
-    from feel.values import DECIMAL128
-
-    return format(DECIMAL128.normalize(value), "f")

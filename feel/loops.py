@@ -10,7 +10,7 @@ from feel import far_dates, nodes
 from feel.compiler import Evaluator, compile_node
 from feel.errors import INVALID_TYPE
 from feel.evaluation import Frame
-from feel.functions import render
+from feel.text import render
 from feel.values import Range, compare
 
 _ANY_DATE = (dt.date, far_dates.FarDate)

@@ -101,9 +101,9 @@ def to_json(value: Any) -> Any:
     if text is not None:
         return text
     if kind is Range:
-        from feel.functions import render
+        from feel.text import feel_text
 
-        return render(value)
+        return feel_text(value)
     if isinstance(value, Mapping):
         return {str(k): to_json(v) for k, v in value.items()}
     return None

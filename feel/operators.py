@@ -11,7 +11,7 @@ from feel import arithmetic, nodes
 from feel.compiler import Evaluator, compile_node
 from feel.errors import INVALID_TYPE, NOT_COMPARABLE
 from feel.evaluation import MISSING, Frame
-from feel.functions import render
+from feel.text import render
 from feel.types import conforms
 from feel.values import Range, compare, equal, in_range, type_name
 

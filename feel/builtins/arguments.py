@@ -15,7 +15,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from feel.functions import FunctionError, render
+from feel.functions import FunctionError
+from feel.text import render
 from feel.values import FeelFunction, type_name
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

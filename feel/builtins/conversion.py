@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 
 from feel import far_dates, temporal
 from feel.far_dates import FarDate, FarDateTime
-from feel.functions import FunctionError, builtin, format_number
+from feel.functions import FunctionError, builtin
 from feel.temporal import TemporalError
-from feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration, type_name
+from feel.text import feel_text, number_text
+from feel.values import DECIMAL128, YearsMonthsDuration, type_name
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ def _integer(value: Any, name: str) -> int:
     if type(value) is not Decimal:
         raise FunctionError(f"{name} must be a number, not {type_name(value)}")
     if not value.is_finite() or value != value.to_integral_value():
-        raise FunctionError(f"{name} must be a whole number, not {format_number(value)}")
+        raise FunctionError(f"{name} must be a whole number, not {number_text(value)}")
     return int(value)
 
 
@@ -107,7 +108,7 @@ def time_from_parts(hour: Any, minute: Any, second: Any, offset: Any = None) -> 
     whole = int(second.to_integral_value(rounding="ROUND_FLOOR"))
     micros = int(((second - whole) * 1_000_000).to_integral_value(rounding="ROUND_DOWN"))
     if not (0 <= h <= 23 and 0 <= m <= 59 and 0 <= whole <= 59):
-        raise FunctionError(f"{h}:{m}:{format_number(second)} is not a time of day")
+        raise FunctionError(f"{h}:{m}:{number_text(second)} is not a time of day")
     zone: dt.tzinfo | None = None
     if offset is not None:
         if type(offset) is not dt.timedelta:
@@ -247,58 +248,7 @@ def string(value: Any) -> str | None:
         return None
     if type(value) is str:
         return value
-    return feel_text(value)
-
-
-def feel_text(value: Any, nested: bool = False) -> str:
-    """A value as FEEL writes it (strings quoted when inside a list, context or range)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is str:
-        return _quote(value) if nested else value
-    if type(value) is Decimal:
-        return _number_text(value)
-    if type(value) is list:
-        return "[" + ", ".join(feel_text(item, True) for item in value) + "]"
-    if type(value) is dict:
-        return "{" + ", ".join(f"{_key(k)}: {feel_text(v, True)}" for k, v in value.items()) + "}"
-    if type(value) is Range:
-        return _range_text(value)
-    text = temporal.to_string(value)
-    if text is not None:
-        # inside a collection as the literal FEEL reads back (what range() accepts too)
-        return f'@"{text}"' if nested else text
-    if isinstance(value, FeelFunction):
-        return f"function({', '.join(value.params)})"
-    raise FunctionError(f"cannot write {type_name(value)} as a string")
-
-
-def _number_text(value: Decimal) -> str:
-    """Plain notation, no trailing zeros, all 34 digits (normalize in the default
-    context would round to 28)."""
-    if value.is_zero():
-        return "0"
-    return format(DECIMAL128.normalize(value), "f")
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _key(key: str) -> str:
-    return key if re.fullmatch(r"[^\W\d]\w*( \w+)*", key) else _quote(key)
-
-
-def _range_text(value: Range) -> str:
-    """A range as the literal range() reads back: `< 10` is `(..10)`, as in DMN 1.5."""
-    if value.comparison == "!=":
-        return f"!= {feel_text(value.start, True)}"
-    left = "[" if value.start_included else "("
-    right = "]" if value.end_included else ")"
-    start = "" if value.start is None else feel_text(value.start, True)
-    end = "" if value.end is None else feel_text(value.end, True)
-    return f"{left}{start}..{end}{right}"
+    try:
+        return feel_text(value)
+    except ValueError as error:
+        raise FunctionError(str(error)) from None

@@ -27,7 +27,8 @@ from feel.builtins import arguments
 from feel.builtins.xml_regex import compile_pattern, time_limited
 from feel.errors import ASSERTION_FAILURE, LIMIT_EXCEEDED
 from feel.evaluation import Abort, LimitExceeded, Run
-from feel.functions import FunctionError, builtin, format_number, render
+from feel.functions import FunctionError, builtin
+from feel.text import feel_text, number_text, render
 from feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration
 
 
@@ -132,7 +133,7 @@ class _Writer:
         elif kind is bool:
             self.add("true" if value else "false")
         elif kind is Decimal:
-            self.add(format_number(value))
+            self.add(number_text(value))
         elif kind is str:
             self.add(json.dumps(value, ensure_ascii=False))
         elif kind is list:
@@ -153,7 +154,7 @@ class _Writer:
         elif isinstance(value, FeelFunction):
             raise FunctionError("a function has no JSON form")
         elif kind is Range:
-            self.add(json.dumps(render(value, 10_000), ensure_ascii=False))
+            self.add(json.dumps(feel_text(value), ensure_ascii=False))
         else:
             text = (_zoned_text(value) if kind is dt.datetime else None) or temporal.to_string(
                 value

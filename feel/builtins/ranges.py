@@ -18,9 +18,10 @@ from typing import Any
 
 from feel.builtins.conversion import date_from, date_time_from, duration_from, time_from
 from feel.errors import FeelSyntaxError
-from feel.functions import FunctionError, builtin, render
+from feel.functions import FunctionError, builtin
 from feel.nodes import Invocation, Literal, Name
 from feel.parser import parse
+from feel.text import render
 from feel.values import FeelFunction, Range, compare, type_name
 
 # ---------------------------------------------------------------- endpoints
