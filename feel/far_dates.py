@@ -38,10 +38,10 @@ _DAY_MICROS = 86_400_000_000
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-@dataclass(frozen=True, slots=True)
-class FarDate:
-    """A FEEL date outside years 1..9999: `value` moved by `cycles` 400-year cycles."""
+class _Shifted:
+    """What FarDate and FarDateTime share: the calendar fields of the moved value."""
 
+    __slots__ = ()
     value: dt.date
     cycles: int
 
@@ -57,28 +57,24 @@ class FarDate:
     def day(self) -> int:
         return self.value.day
 
+
+@dataclass(frozen=True, slots=True)
+class FarDate(_Shifted):
+    """A FEEL date outside years 1..9999: `value` moved by `cycles` 400-year cycles."""
+
+    value: dt.date
+    cycles: int
+
     def __repr__(self) -> str:
         return f"FarDate({year_text(self.year)}{self.value.isoformat()[4:]})"
 
 
 @dataclass(frozen=True, slots=True)
-class FarDateTime:
+class FarDateTime(_Shifted):
     """A FEEL date and time outside years 1..9999 (see FarDate); zones as in the module doc."""
 
     value: dt.datetime
     cycles: int
-
-    @property
-    def year(self) -> int:
-        return self.value.year + CYCLE_YEARS * self.cycles
-
-    @property
-    def month(self) -> int:
-        return self.value.month
-
-    @property
-    def day(self) -> int:
-        return self.value.day
 
     @property
     def tzinfo(self) -> dt.tzinfo | None:
