@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.zeebe_gateway import GatewayDouble, GatewayState  # noqa: E402
+from worker.__main__ import apply_grpc_defaults  # noqa: E402
 from worker.job_worker import BATCH_FRACTION, BATCH_WAIT_S  # noqa: E402
 
 TYPE = "io.camunda:http-json:1"
@@ -126,6 +127,8 @@ class Run:
     jobs: int
     seconds: float
     cpu_seconds: float | None = None
+    # this process's CPU meanwhile: the double (and, in the worker runs, the HTTP server)
+    host_cpu_seconds: float | None = None
     peak_rss: int | None = None
     rss_samples: list[tuple[int, int]] = field(default_factory=list)
     bytes_per_job: float | None = None
@@ -153,11 +156,12 @@ def peak_rss_bytes(pid: int) -> int:
 
 async def wait_for_endings(
     state: GatewayState, target: int, on_progress: Callable[[int], None] | None = None
-) -> float:
-    """Wait until `target` jobs ended; return when the first activation happened."""
+) -> tuple[float, float]:
+    """Wait until `target` jobs ended; return when the first activation happened (wall
+    clock, and this process's CPU time)."""
     while not state.activation_log:
         await asyncio.sleep(0.001)
-    first = time.perf_counter()
+    first = time.perf_counter(), time.process_time()
     seen = 0
     while True:
         done = state.ended_count
@@ -179,9 +183,14 @@ async def spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subpro
     )
 
 
-async def measure_ceiling(jobs: int, concurrency: int) -> Run:
+async def measure_ceiling(url: str, jobs: int, concurrency: int) -> Run:
+    # The stub loop runs gRPC as `python -m worker` does: the same runtime settings.
+    client_env = dict(os.environ)
+    apply_grpc_defaults(client_env)
     async with GatewayDouble() as double:
-        double.state.create_jobs(jobs, TYPE, variables={"x": 1})
+        # The worker's jobs, so that the double hands out and takes back the same bytes.
+        for n in range(jobs):
+            double.state.create_job(TYPE, variables=job_variables(url, n), custom_headers=HEADERS)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             __file__,
@@ -190,12 +199,20 @@ async def measure_ceiling(jobs: int, concurrency: int) -> Run:
             str(jobs),
             str(concurrency),
             cwd=ROOT,
+            env=client_env,
             stdout=asyncio.subprocess.PIPE,
         )
-        first = await wait_for_endings(double.state, jobs)
+        first, host_first = await wait_for_endings(double.state, jobs)
         elapsed = time.perf_counter() - first
+        host_cpu = time.process_time() - host_first
         out, _ = await process.communicate()
-    return Run("ceiling (bare stub loop, no HTTP)", jobs, elapsed, cpu_seconds=float(out))
+    return Run(
+        "ceiling (bare stub loop, no HTTP)",
+        jobs,
+        elapsed,
+        cpu_seconds=float(out),
+        host_cpu_seconds=host_cpu,
+    )
 
 
 async def measure_raw(url: str, jobs: int, concurrency: int) -> Run:
@@ -247,13 +264,14 @@ async def measure_worker(
             state.create_job(
                 TYPE, variables=job_variables(url, n, extra_bytes), custom_headers=HEADERS
             )
-        started = time.perf_counter()
+        started, host_before = time.perf_counter(), time.process_time()
         await wait_for_endings(
             state,
             warmup + jobs,
             lambda done: samples.append((done - warmup, rss_bytes(process.pid))),
         )
         elapsed = time.perf_counter() - started
+        host_cpu = time.process_time() - host_before
         cpu = cpu_seconds(process.pid) - cpu_before
         peak = peak_rss_bytes(process.pid)
         bytes_per_job = state.activated_bytes / jobs
@@ -263,7 +281,7 @@ async def measure_worker(
         failed = [j for j in state.jobs.values() if j.state != "COMPLETED"]
         if code != 0 or problems or failed:
             raise SystemExit(f"worker run went wrong: exit {code}, {problems[:3]}, {failed[:1]}")
-    return Run(name, jobs, elapsed, cpu, peak, samples, bytes_per_job)
+    return Run(name, jobs, elapsed, cpu, host_cpu, peak, samples, bytes_per_job)
 
 
 # ----- the contenders that run in their own process ---------------------------------------
@@ -281,9 +299,11 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
         done = 0
         slot = asyncio.Event()
 
-        async def complete(key: int) -> None:
+        async def complete(key: int, variables: dict[str, Any]) -> None:
             nonlocal done
-            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables="{}"))
+            # the variables the worker's result expression makes of the echo
+            result = {"status": 200, "echoed": variables["body"]["orderId"]}
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=json.dumps(result)))
             done += 1
 
         def finished(task: asyncio.Task[Any]) -> None:
@@ -318,8 +338,7 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
                 if cpu_started is None:
                     cpu_started = time.process_time()
                 for job in response.jobs:
-                    json.loads(job.variables)  # as any client must
-                    task = asyncio.create_task(complete(job.key))
+                    task = asyncio.create_task(complete(job.key, json.loads(job.variables)))
                     in_flight.add(task)
                     task.add_done_callback(finished)
         await asyncio.gather(*in_flight)
@@ -360,6 +379,10 @@ def cpu_ms(run: Run) -> float:
     return (run.cpu_seconds or 0.0) * 1000 / run.jobs
 
 
+def host_cpu_ms(run: Run) -> float:
+    return (run.host_cpu_seconds or 0.0) * 1000 / run.jobs
+
+
 def mib(value: int | None) -> str:
     return f"{(value or 0) / 2**20:.1f} MiB"
 
@@ -377,7 +400,7 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
         # Interleaved rounds, so that a neighbour's load on this shared machine hits
         # every contender alike; the best round of each is compared.
         for _ in range(rounds):
-            ceilings.append(await measure_ceiling(round_jobs, concurrency))
+            ceilings.append(await measure_ceiling(url, round_jobs, concurrency))
             raws.append(await measure_raw(url, round_jobs, concurrency))
             workers.append(
                 await measure_worker(url, round_jobs, concurrency, name="worker", warmup=300)
@@ -435,6 +458,30 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
         f"                of which at least {grpc_cpu:.3f} gRPC (the bare stub loop's CPU/job) "
         f"and {http_cpu:.3f} aiohttp (the raw loop's CPU/request); "
         f"the rest, {worker_cpu - grpc_cpu - http_cpu:.3f}, is the worker's own"
+    )
+    # Where the machine's CPU goes: the processes share os.cpu_count() cores, so the CPU a
+    # job costs all of them together bounds the rate, whoever spends it.
+    cores = os.cpu_count() or 1
+    print(f"CPU a job, all processes ({cores} cores; the best round of each):")
+    bounds = []
+    for label, run, side in (
+        ("ceiling", ceiling, "stub loop"),
+        ("worker", worker, "worker"),
+    ):
+        host, own = host_cpu_ms(run), cpu_ms(run)
+        bound = cores * 1000 / (host + own)
+        bounds.append(bound)
+        print(
+            f"  {label:8} double{'' if run is ceiling else ' + HTTP server'} {host:.3f} + "
+            f"{side} {own:.3f} = {host + own:.3f} ms: {bound:5.0f} jobs/s would keep every core "
+            f"busy; measured {run.rate:.0f} ({run.rate / bound:.0%} of that)"
+        )
+    print(f"  worker/ceiling with every core busy in both runs: {bounds[1] / bounds[0]:.2f}")
+    # A worker made of nothing but the two bare loops: gRPC and HTTP, no code of its own.
+    floor_bound = cores * 1000 / (host_cpu_ms(worker) + grpc_cpu + http_cpu)
+    print(
+        f"  a worker spending only the stub loop's and the raw loop's CPU "
+        f"({grpc_cpu + http_cpu:.3f} ms) would reach at most {floor_bound / bounds[0]:.2f}"
     )
     print(f"worker memory   peak {mib(long_run.peak_rss)}; resident after N jobs:")
     print("                " + ", ".join(f"{n}: {mib(rss)}" for n, rss in long_run.rss_samples))
