@@ -6,8 +6,9 @@ This process hosts the gateway double (`tests.zeebe_gateway`) and a loopback aio
 server; each contender runs in its own process, so that on a 2-core machine it gets one
 core while the double and the HTTP server share the other:
 
-1. ceiling: a bare gRPC stub loop that activates and completes jobs doing no HTTP, at
-   the same concurrency: the most the double lets any worker do;
+1. ceiling: a bare gRPC stub loop that activates and completes the same jobs doing no
+   HTTP, at the same concurrency and with the worker's gRPC settings: the most the double
+   lets any worker do;
 2. raw: a plain aiohttp loop making the same HTTP requests at the same concurrency;
 3. worker: `python -m worker` (the real connector pipeline) working the jobs, with its
    CPU time per job (from /proc) and its resident memory sampled every 1,000 jobs;
@@ -15,7 +16,11 @@ core while the double and the HTTP server share the other:
    fetching all variables and once with `ZEEBE_FETCH_VARIABLES=inputs`.
 
 It prints jobs/s for each and the worker/ceiling and worker/raw ratios. Targets: worker/
-ceiling >= 0.8, worker CPU well under 0.5 ms a job, memory flat over 10,000 jobs.
+ceiling >= 0.8, worker CPU well under 0.5 ms a job, memory flat over 10,000 jobs. Then
+where the machine's CPU went: every process's CPU per job in the ceiling and worker runs,
+the rate at which that would keep every core busy, the same for a worker spending only
+the bare loops' CPU, and, for a machine with a core per process, the bound set by each
+run's busiest event loop thread.
 """
 
 from __future__ import annotations
@@ -129,6 +134,9 @@ class Run:
     cpu_seconds: float | None = None
     # this process's CPU meanwhile: the double (and, in the worker runs, the HTTP server)
     host_cpu_seconds: float | None = None
+    # the event loop threads alone: the contender's and this process's
+    main_cpu_seconds: float | None = None
+    host_main_cpu_seconds: float | None = None
     peak_rss: int | None = None
     rss_samples: list[tuple[int, int]] = field(default_factory=list)
     bytes_per_job: float | None = None
@@ -138,8 +146,10 @@ class Run:
         return self.jobs / self.seconds
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """CPU time of process `pid`, all threads, or of its thread `thread` alone."""
+    stat = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
@@ -156,12 +166,12 @@ def peak_rss_bytes(pid: int) -> int:
 
 async def wait_for_endings(
     state: GatewayState, target: int, on_progress: Callable[[int], None] | None = None
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Wait until `target` jobs ended; return when the first activation happened (wall
-    clock, and this process's CPU time)."""
+    clock, this process's CPU time and its main thread's)."""
     while not state.activation_log:
         await asyncio.sleep(0.001)
-    first = time.perf_counter(), time.process_time()
+    first = time.perf_counter(), time.process_time(), time.thread_time()
     seen = 0
     while True:
         done = state.ended_count
@@ -202,16 +212,20 @@ async def measure_ceiling(url: str, jobs: int, concurrency: int) -> Run:
             env=client_env,
             stdout=asyncio.subprocess.PIPE,
         )
-        first, host_first = await wait_for_endings(double.state, jobs)
+        first, host_first, host_main_first = await wait_for_endings(double.state, jobs)
         elapsed = time.perf_counter() - first
         host_cpu = time.process_time() - host_first
+        host_main_cpu = time.thread_time() - host_main_first
         out, _ = await process.communicate()
+    cpu, main_cpu = map(float, out.split())
     return Run(
         "ceiling (bare stub loop, no HTTP)",
         jobs,
         elapsed,
-        cpu_seconds=float(out),
+        cpu_seconds=cpu,
         host_cpu_seconds=host_cpu,
+        main_cpu_seconds=main_cpu,
+        host_main_cpu_seconds=host_main_cpu,
     )
 
 
@@ -259,12 +273,17 @@ async def measure_worker(
         await wait_for_endings(state, warmup)
         state.activated_bytes = 0
         cpu_before = cpu_seconds(process.pid)
+        main_before = cpu_seconds(process.pid, process.pid)
         samples: list[tuple[int, int]] = []
         for n in range(jobs):
             state.create_job(
                 TYPE, variables=job_variables(url, n, extra_bytes), custom_headers=HEADERS
             )
-        started, host_before = time.perf_counter(), time.process_time()
+        started, host_before, host_main_before = (
+            time.perf_counter(),
+            time.process_time(),
+            time.thread_time(),
+        )
         await wait_for_endings(
             state,
             warmup + jobs,
@@ -272,7 +291,9 @@ async def measure_worker(
         )
         elapsed = time.perf_counter() - started
         host_cpu = time.process_time() - host_before
+        host_main_cpu = time.thread_time() - host_main_before
         cpu = cpu_seconds(process.pid) - cpu_before
+        main_cpu = cpu_seconds(process.pid, process.pid) - main_before
         peak = peak_rss_bytes(process.pid)
         bytes_per_job = state.activated_bytes / jobs
         process.send_signal(signal.SIGTERM)
@@ -281,7 +302,18 @@ async def measure_worker(
         failed = [j for j in state.jobs.values() if j.state != "COMPLETED"]
         if code != 0 or problems or failed:
             raise SystemExit(f"worker run went wrong: exit {code}, {problems[:3]}, {failed[:1]}")
-    return Run(name, jobs, elapsed, cpu, host_cpu, peak, samples, bytes_per_job)
+    return Run(
+        name,
+        jobs,
+        elapsed,
+        cpu,
+        host_cpu,
+        main_cpu,
+        host_main_cpu,
+        peak,
+        samples,
+        bytes_per_job,
+    )
 
 
 # ----- the contenders that run in their own process ---------------------------------------
@@ -311,7 +343,7 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
             slot.set()
 
         batch = max(1, int(concurrency * BATCH_FRACTION))
-        cpu_started: float | None = None
+        cpu_started: tuple[float, float] | None = None
         while done < jobs:
             free = concurrency - len(in_flight)
             if free <= 0:
@@ -336,14 +368,16 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
             )
             async for response in stub.ActivateJobs(request):
                 if cpu_started is None:
-                    cpu_started = time.process_time()
+                    cpu_started = time.process_time(), time.thread_time()
                 for job in response.jobs:
                     task = asyncio.create_task(complete(job.key, json.loads(job.variables)))
                     in_flight.add(task)
                     task.add_done_callback(finished)
         await asyncio.gather(*in_flight)
-        # CPU of this process, gRPC's own threads included: what the gateway costs any worker
-        print(time.process_time() - (cpu_started or 0.0))
+        # CPU of this process, gRPC's own threads included (what the gateway costs any
+        # worker), and of the thread that runs the event loop
+        process_cpu, thread_cpu = cpu_started or (0.0, 0.0)
+        print(time.process_time() - process_cpu, time.thread_time() - thread_cpu)
 
 
 async def raw_client(url: str, jobs: int, concurrency: int) -> None:
@@ -381,6 +415,12 @@ def cpu_ms(run: Run) -> float:
 
 def host_cpu_ms(run: Run) -> float:
     return (run.host_cpu_seconds or 0.0) * 1000 / run.jobs
+
+
+def one_core_rate(run: Run) -> float:
+    """The rate at which the busier event loop thread of the run would fill a core."""
+    busiest = max(run.main_cpu_seconds or 0.0, run.host_main_cpu_seconds or 0.0)
+    return run.jobs / busiest if busiest else 0.0
 
 
 def mib(value: int | None) -> str:
@@ -482,6 +522,20 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
     print(
         f"  a worker spending only the stub loop's and the raw loop's CPU "
         f"({grpc_cpu + http_cpu:.3f} ms) would reach at most {floor_bound / bounds[0]:.2f}"
+    )
+    # With a core for each process, each event loop thread (the rest of gRPC runs on
+    # threads of its own) would bound its process alone.
+    print("  with a core for each process, the busier event loop thread bounds each run:")
+    for label, run, side in (("ceiling", ceiling, "stub loop"), ("worker", worker, "worker")):
+        host_main = (run.host_main_cpu_seconds or 0.0) * 1000 / run.jobs
+        own_main = (run.main_cpu_seconds or 0.0) * 1000 / run.jobs
+        print(
+            f"  {label:8} double's loop {host_main:.3f}, {side}'s loop {own_main:.3f} ms/job: "
+            f"at most {one_core_rate(run):5.0f} jobs/s"
+        )
+    print(
+        "  worker/ceiling with a core for each process: "
+        f"{one_core_rate(worker) / one_core_rate(ceiling):.2f}"
     )
     print(f"worker memory   peak {mib(long_run.peak_rss)}; resident after N jobs:")
     print("                " + ", ".join(f"{n}: {mib(rss)}" for n, rss in long_run.rss_samples))

@@ -20,6 +20,12 @@ def test_a_value_the_user_set_wins() -> None:
     assert environ == {"GRPC_EXPERIMENTS": "event_engine_client"}
 
 
+def test_an_empty_value_asks_for_grpcs_own_defaults() -> None:
+    environ = {"GRPC_EXPERIMENTS": ""}
+    apply_grpc_defaults(environ)
+    assert environ == {"GRPC_EXPERIMENTS": ""}
+
+
 def test_the_installed_grpc_knows_every_experiment_we_name() -> None:
     # gRPC prints "Unknown experiment" on stderr and ignores a name it does not know:
     # a grpcio upgrade that drops the experiment must fail here, not go unnoticed.
