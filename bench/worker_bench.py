@@ -193,7 +193,10 @@ async def spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subpro
     )
 
 
-async def measure_ceiling(url: str, jobs: int, concurrency: int) -> Run:
+async def measure_ceiling(url: str, jobs: int, concurrency: int, *, http: bool = False) -> Run:
+    """The bare stub loop; with `http`, it also makes each job's request with plain aiohttp
+    (a worker with no connector in it: the least any Python worker on these libraries
+    spends a job)."""
     # The stub loop runs gRPC as `python -m worker` does: the same runtime settings.
     client_env = dict(os.environ)
     apply_grpc_defaults(client_env)
@@ -208,6 +211,7 @@ async def measure_ceiling(url: str, jobs: int, concurrency: int) -> Run:
             double.address,
             str(jobs),
             str(concurrency),
+            url if http else "",
             cwd=ROOT,
             env=client_env,
             stdout=asyncio.subprocess.PIPE,
@@ -219,7 +223,7 @@ async def measure_ceiling(url: str, jobs: int, concurrency: int) -> Run:
         out, _ = await process.communicate()
     cpu, main_cpu = map(float, out.split())
     return Run(
-        "ceiling (bare stub loop, no HTTP)",
+        "bare worker (stub loop + aiohttp)" if http else "ceiling (bare stub loop, no HTTP)",
         jobs,
         elapsed,
         cpu_seconds=cpu,
@@ -319,13 +323,18 @@ async def measure_worker(
 # ----- the contenders that run in their own process ---------------------------------------
 
 
-async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
-    """Activate and complete `jobs` jobs with the raw stub, `concurrency` at a time."""
+async def ceiling_client(address: str, jobs: int, concurrency: int, url: str) -> None:
+    """Activate and complete `jobs` jobs with the raw stub, `concurrency` at a time; with
+    a `url`, make each job's request with plain aiohttp first."""
+    import aiohttp
     import grpc
     from pyzeebe.proto import gateway_pb2 as pb
     from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-    async with grpc.aio.insecure_channel(address) as channel:
+    async with (
+        grpc.aio.insecure_channel(address) as channel,
+        aiohttp.ClientSession(trust_env=False) as session,
+    ):
         stub = GatewayStub(channel)
         in_flight: set[asyncio.Task[Any]] = set()
         done = 0
@@ -333,8 +342,19 @@ async def ceiling_client(address: str, jobs: int, concurrency: int) -> None:
 
         async def complete(key: int, variables: dict[str, Any]) -> None:
             nonlocal done
-            # the variables the worker's result expression makes of the echo
-            result = {"status": 200, "echoed": variables["body"]["orderId"]}
+            if url:
+                async with session.request(
+                    variables["method"],
+                    variables["url"],
+                    json=variables["body"],
+                    params=variables["queryParameters"],
+                    headers=variables["headers"],
+                ) as response:
+                    body = await response.json()
+                result = {"status": response.status, "echoed": body["orderId"]}
+            else:
+                # the variables the worker's result expression makes of the echo
+                result = {"status": 200, "echoed": variables["body"]["orderId"]}
             await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=json.dumps(result)))
             done += 1
 
@@ -434,6 +454,7 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
         f"{round_jobs} jobs for the rates (best of each), then {jobs} jobs for CPU and memory\n"
     )
     ceilings: list[Run] = []
+    bares: list[Run] = []
     raws: list[Run] = []
     workers: list[Run] = []
     try:
@@ -441,6 +462,7 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
         # every contender alike; the best round of each is compared.
         for _ in range(rounds):
             ceilings.append(await measure_ceiling(url, round_jobs, concurrency))
+            bares.append(await measure_ceiling(url, round_jobs, concurrency, http=True))
             raws.append(await measure_raw(url, round_jobs, concurrency))
             workers.append(
                 await measure_worker(url, round_jobs, concurrency, name="worker", warmup=300)
@@ -470,19 +492,24 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
         return ", ".join(f"{run.rate:.0f}" for run in runs)
 
     ceiling = max(ceilings, key=lambda run: run.rate)
+    bare = max(bares, key=lambda run: run.rate)
     raw = max(raws, key=lambda run: run.rate)
     worker = max(workers, key=lambda run: run.rate)
     for name, best, runs in (
         ("ceiling (bare stub loop, no HTTP)", ceiling, ceilings),
         ("raw aiohttp loop", raw, raws),
+        ("bare worker (stub loop + aiohttp)", bare, bares),
+        ("worker (python -m worker)", worker, workers),
     ):
         print(f"{name:40} best {best.rate:6.0f} jobs/s  rounds: {rates(runs)}")
-    print(
-        f"{'worker (python -m worker)':40} best {worker.rate:6.0f} jobs/s  rounds: {rates(workers)}"
-    )
     print()
     print(f"worker/ceiling  {worker.rate / ceiling.rate:.2f}   (target >= 0.8)")
     print(f"worker/raw      {worker.rate / raw.rate:.2f}")
+    print(
+        f"bare/ceiling    {bare.rate / ceiling.rate:.2f}   "
+        "(the stub loop making each job's request with plain aiohttp, no connector)"
+    )
+    print(f"worker/bare     {worker.rate / bare.rate:.2f}")
     assert long_run.cpu_seconds is not None
     worker_cpu = long_run.cpu_seconds * 1000 / long_run.jobs
     print(
@@ -504,10 +531,12 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
     cores = os.cpu_count() or 1
     print(f"CPU a job, all processes ({cores} cores; the best round of each):")
     bounds = []
-    for label, run, side in (
+    contenders = (
         ("ceiling", ceiling, "stub loop"),
+        ("bare", bare, "bare"),
         ("worker", worker, "worker"),
-    ):
+    )
+    for label, run, side in contenders:
         host, own = host_cpu_ms(run), cpu_ms(run)
         bound = cores * 1000 / (host + own)
         bounds.append(bound)
@@ -516,17 +545,14 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
             f"{side} {own:.3f} = {host + own:.3f} ms: {bound:5.0f} jobs/s would keep every core "
             f"busy; measured {run.rate:.0f} ({run.rate / bound:.0%} of that)"
         )
-    print(f"  worker/ceiling with every core busy in both runs: {bounds[1] / bounds[0]:.2f}")
-    # A worker made of nothing but the two bare loops: gRPC and HTTP, no code of its own.
-    floor_bound = cores * 1000 / (host_cpu_ms(worker) + grpc_cpu + http_cpu)
     print(
-        f"  a worker spending only the stub loop's and the raw loop's CPU "
-        f"({grpc_cpu + http_cpu:.3f} ms) would reach at most {floor_bound / bounds[0]:.2f}"
+        f"  with every core busy in every run: bare/ceiling {bounds[1] / bounds[0]:.2f}, "
+        f"worker/ceiling {bounds[2] / bounds[0]:.2f}"
     )
     # With a core for each process, each event loop thread (the rest of gRPC runs on
     # threads of its own) would bound its process alone.
     print("  with a core for each process, the busier event loop thread bounds each run:")
-    for label, run, side in (("ceiling", ceiling, "stub loop"), ("worker", worker, "worker")):
+    for label, run, side in contenders:
         host_main = (run.host_main_cpu_seconds or 0.0) * 1000 / run.jobs
         own_main = (run.main_cpu_seconds or 0.0) * 1000 / run.jobs
         print(
@@ -534,8 +560,9 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
             f"at most {one_core_rate(run):5.0f} jobs/s"
         )
     print(
-        "  worker/ceiling with a core for each process: "
-        f"{one_core_rate(worker) / one_core_rate(ceiling):.2f}"
+        "  with a core for each process: "
+        f"bare/ceiling {one_core_rate(bare) / one_core_rate(ceiling):.2f}, "
+        f"worker/ceiling {one_core_rate(worker) / one_core_rate(ceiling):.2f}"
     )
     print(f"worker memory   peak {mib(long_run.peak_rss)}; resident after N jobs:")
     print("                " + ", ".join(f"{n}: {mib(rss)}" for n, rss in long_run.rss_samples))
@@ -552,7 +579,7 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_ceiling":
-        asyncio.run(ceiling_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
+        asyncio.run(ceiling_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_raw":
         asyncio.run(raw_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
