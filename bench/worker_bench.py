@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -35,92 +34,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from orders import HEADERS, TYPE, job_variables, start_http_server  # noqa: E402
+
 from tests.zeebe_gateway import GatewayDouble, GatewayState  # noqa: E402
 from worker.__main__ import apply_grpc_defaults  # noqa: E402
-from worker.job_worker import BATCH_FRACTION, BATCH_WAIT_S  # noqa: E402
 
-TYPE = "io.camunda:http-json:1"
+BARE_LOOPS = Path(__file__).with_name("bare_loops.py")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-# ----- the jobs --------------------------------------------------------------------------
-
-
-def request_body(n: int) -> dict[str, Any]:
-    return {"orderId": n, "customer": "C-1042", "items": [{"sku": "A-1", "qty": 2}]}
-
-
-def job_variables(url: str, n: int, extra_bytes: int = 0) -> dict[str, Any]:
-    """A job as the REST connector template (v10+) produces it, plus process data."""
-    variables: dict[str, Any] = {
-        "url": f"{url}/orders",
-        "method": "POST",
-        "authentication": {"type": "noAuth"},
-        "headers": {"X-Request-Id": f"req-{n}"},
-        "queryParameters": {"source": "bench"},
-        "body": request_body(n),
-        "connectionTimeoutInSeconds": 20,
-        "readTimeoutInSeconds": 20,
-    }
-    if extra_bytes:
-        # Process variables the task does not use, as a real process carries them.
-        variables["order"] = {"lines": ["x" * 90 for _ in range(extra_bytes // 100)]}
-    return variables
-
-
-HEADERS = {"resultExpression": "={status: response.status, echoed: response.body.orderId}"}
-
-
-# ----- the loopback HTTP service ----------------------------------------------------------
-
-
-class OrdersProtocol(asyncio.Protocol):
-    """A minimal keep-alive HTTP/1.1 server answering every POST with a small JSON body.
-
-    aiohttp.web would cost this process about as much CPU per request as the double
-    costs per job; the service under the worker is not what is measured here.
-    """
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        self.buffer = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while True:
-            head_end = self.buffer.find(b"\r\n\r\n")
-            if head_end < 0:
-                return
-            head = self.buffer[:head_end].lower()
-            length_at = head.find(b"content-length:")
-            length = 0
-            if length_at >= 0:
-                line_end = head.find(b"\r\n", length_at)
-                length = int(head[length_at + 15 : line_end if line_end > 0 else None])
-            end = head_end + 4 + length
-            if len(self.buffer) < end:
-                return
-            body, self.buffer = self.buffer[head_end + 4 : end], self.buffer[end:]
-            order = json.loads(body)["orderId"] if body else 0
-            payload = b'{"orderId": %d, "accepted": true}' % order
-            self.transport.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
-            )
-
-
-async def start_http_server() -> tuple[asyncio.Server, str]:
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(OrdersProtocol, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    return server, f"http://127.0.0.1:{port}"
 
 
 # ----- measuring --------------------------------------------------------------------------
@@ -206,8 +131,8 @@ async def measure_ceiling(url: str, jobs: int, concurrency: int, *, http: bool =
             double.state.create_job(TYPE, variables=job_variables(url, n), custom_headers=HEADERS)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            __file__,
-            "_ceiling",
+            BARE_LOOPS,
+            "stub",
             double.address,
             str(jobs),
             str(concurrency),
@@ -236,8 +161,8 @@ async def measure_ceiling(url: str, jobs: int, concurrency: int, *, http: bool =
 async def measure_raw(url: str, jobs: int, concurrency: int) -> Run:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        __file__,
-        "_raw",
+        BARE_LOOPS,
+        "raw",
         url,
         str(jobs),
         str(concurrency),
@@ -318,112 +243,6 @@ async def measure_worker(
         samples,
         bytes_per_job,
     )
-
-
-# ----- the contenders that run in their own process ---------------------------------------
-
-
-async def ceiling_client(address: str, jobs: int, concurrency: int, url: str) -> None:
-    """Activate and complete `jobs` jobs with the raw stub, `concurrency` at a time; with
-    a `url`, make each job's request with plain aiohttp first."""
-    import aiohttp
-    import grpc
-    from pyzeebe.proto import gateway_pb2 as pb
-    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
-
-    async with (
-        grpc.aio.insecure_channel(address) as channel,
-        aiohttp.ClientSession(trust_env=False) as session,
-    ):
-        stub = GatewayStub(channel)
-        in_flight: set[asyncio.Task[Any]] = set()
-        done = 0
-        slot = asyncio.Event()
-
-        async def complete(key: int, variables: dict[str, Any]) -> None:
-            nonlocal done
-            if url:
-                async with session.request(
-                    variables["method"],
-                    variables["url"],
-                    json=variables["body"],
-                    params=variables["queryParameters"],
-                    headers=variables["headers"],
-                ) as response:
-                    body = await response.json()
-                result = {"status": response.status, "echoed": body["orderId"]}
-            else:
-                # the variables the worker's result expression makes of the echo
-                result = {"status": 200, "echoed": variables["body"]["orderId"]}
-            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=json.dumps(result)))
-            done += 1
-
-        def finished(task: asyncio.Task[Any]) -> None:
-            in_flight.discard(task)
-            slot.set()
-
-        batch = max(1, int(concurrency * BATCH_FRACTION))
-        cpu_started: tuple[float, float] | None = None
-        while done < jobs:
-            free = concurrency - len(in_flight)
-            if free <= 0:
-                slot.clear()
-                await slot.wait()
-                continue
-            # The worker's batching rule, so that both ask the double alike.
-            batch_by = time.monotonic() + BATCH_WAIT_S
-            while concurrency - len(in_flight) < batch and time.monotonic() < batch_by:
-                slot.clear()
-                try:
-                    await asyncio.wait_for(slot.wait(), batch_by - time.monotonic())
-                except TimeoutError:
-                    break
-            free = concurrency - len(in_flight)
-            request = pb.ActivateJobsRequest(
-                type=TYPE,
-                worker="ceiling",
-                timeout=60_000,
-                maxJobsToActivate=free,
-                requestTimeout=200,
-            )
-            async for response in stub.ActivateJobs(request):
-                if cpu_started is None:
-                    cpu_started = time.process_time(), time.thread_time()
-                for job in response.jobs:
-                    task = asyncio.create_task(complete(job.key, json.loads(job.variables)))
-                    in_flight.add(task)
-                    task.add_done_callback(finished)
-        await asyncio.gather(*in_flight)
-        # CPU of this process, gRPC's own threads included (what the gateway costs any
-        # worker), and of the thread that runs the event loop
-        process_cpu, thread_cpu = cpu_started or (0.0, 0.0)
-        print(time.process_time() - process_cpu, time.thread_time() - thread_cpu)
-
-
-async def raw_client(url: str, jobs: int, concurrency: int) -> None:
-    """Make `jobs` POSTs like the worker's, `concurrency` at a time; print the seconds."""
-    import aiohttp
-
-    queue = iter(range(jobs))
-    async with aiohttp.ClientSession() as session:
-
-        async def loop() -> None:
-            for n in queue:
-                async with session.post(
-                    f"{url}/orders",
-                    json=request_body(n),
-                    params={"source": "bench"},
-                    headers={"X-Request-Id": f"req-{n}"},
-                ) as response:
-                    await response.json()
-
-        for n in range(min(200, jobs)):  # warm up the connection pool
-            async with session.post(f"{url}/orders", json=request_body(n)) as response:
-                await response.read()
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-        print(time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 # ----- report ----------------------------------------------------------------------------
@@ -578,12 +397,6 @@ async def bench(jobs: int, concurrency: int, fetch_jobs: int, rounds: int, round
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "_ceiling":
-        asyncio.run(ceiling_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
-        return
-    if len(sys.argv) > 1 and sys.argv[1] == "_raw":
-        asyncio.run(raw_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=100)
