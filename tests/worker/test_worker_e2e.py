@@ -464,6 +464,37 @@ async def test_2000_jobs_with_100_active_all_end_exactly_once(
     assert 50 <= service.most_in_flight <= 100
 
 
+@pytest.mark.parametrize(
+    "grpc_experiments",
+    [None, ""],
+    ids=["our gRPC default (iomgr TCP client)", "gRPC's own default (EventEngine client)"],
+)
+async def test_a_gateway_addressed_by_host_name_with_either_grpc_client(
+    double: GatewayDouble,
+    service: Service,
+    start_worker: Callable[..., Any],
+    grpc_experiments: str | None,
+) -> None:
+    # `localhost` goes through gRPC's resolver (compose and Kubernetes give host names);
+    # GRPC_EXPERIMENTS set, even empty, is the user's choice and replaces ours.
+    keys = [
+        double.state.create_job(
+            TYPE,
+            variables={"url": f"{service.url}/echo?id={n}", "method": "GET"},
+            custom_headers={"resultExpression": "={id: response.body.query.id}"},
+        )
+        for n in range(50)
+    ]
+    overrides = {"ZEEBE_ADDRESS": f"localhost:{double.port}"}
+    if grpc_experiments is not None:
+        overrides["GRPC_EXPERIMENTS"] = grpc_experiments
+    worker = await start_worker(**overrides)
+    await eventually(all_ended(double, keys), what="50 jobs ended")
+    assert await worker.signal() == 0
+    assert double.state.problems_with_exactly_once(keys) == []
+    assert {double.state.jobs[key].variables["id"] for key in keys} == {str(n) for n in range(50)}
+
+
 async def test_sigterm_drains_500_in_flight_jobs_then_a_restart_does_the_rest(
     double: GatewayDouble, service: Service, start_worker: Callable[..., Any]
 ) -> None:
