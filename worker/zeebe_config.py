@@ -211,7 +211,9 @@ class ZeebeSettings(BaseSettings):
             "CAMUNDA_DEFAULT_JOB_WORKER_TENANT_IDS",
             "ZEEBE_DEFAULT_JOB_WORKER_TENANT_IDS",
         ),
-        description="Tenants to activate jobs for, comma-separated (empty: the gateway's default).",
+        description="Tenants to activate jobs for, comma-separated (empty: the default "
+        "tenant `<default>`). Needs multi-tenancy on the cluster: a gateway without it refuses "
+        "other tenants and the worker stops (exit 3).",
     )
     shutdown_grace_period: Annotated[timedelta, BeforeValidator(parse_setting_duration)] = Field(
         default=timedelta(seconds=25),

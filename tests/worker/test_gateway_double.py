@@ -42,6 +42,7 @@ async def activate(
     request_timeout: int = -1,
     fetch: tuple[str, ...] = (),
     worker: str = "test-worker",
+    tenants: tuple[str, ...] = (),
 ) -> list[pb.ActivatedJob]:
     jobs: list[pb.ActivatedJob] = []
     async for response in stub.ActivateJobs(
@@ -52,6 +53,7 @@ async def activate(
             maxJobsToActivate=max_jobs,
             requestTimeout=request_timeout,
             fetchVariable=fetch,
+            tenantIds=tenants,
         )
     ):
         jobs.extend(response.jobs)
@@ -116,6 +118,51 @@ async def test_invalid_activation_requests_are_rejected(
 ) -> None:
     call = activate(stub, type=type, max_jobs=max_jobs, timeout=timeout)
     assert await code_of(call) == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_activation_hands_out_only_the_jobs_of_the_tenants_asked_for(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    double.state.multi_tenancy = True
+    default = double.state.create_job(TYPE)
+    a = double.state.create_job(TYPE, tenant_id="tenant-a")
+    b = double.state.create_job(TYPE, tenant_id="tenant-b")
+    [job] = await activate(stub)  # no tenant ids: the default tenant
+    assert (job.key, job.tenantId) == (default, "<default>")
+    [job] = await activate(stub, tenants=("tenant-b",))
+    assert (job.key, job.tenantId) == (b, "tenant-b")
+    # tenant-a's job was passed over twice and is still first in line for its tenant
+    assert [j.key for j in await activate(stub, tenants=("tenant-a", "tenant-b"))] == [a]
+
+
+async def test_other_tenants_are_refused_without_multi_tenancy(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    double.state.create_job(TYPE)
+    assert await code_of(activate(stub, tenants=("tenant-a",))) == grpc.StatusCode.INVALID_ARGUMENT
+    stream = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=TYPE, worker="s", timeout=1000, tenantIds=["x"])
+    )
+    assert await code_of(stream.read()) == grpc.StatusCode.INVALID_ARGUMENT
+    [job] = await activate(stub, tenants=("<default>",))  # the default tenant by name is fine
+    assert job.tenantId == "<default>"
+
+
+async def test_a_stream_gets_only_its_tenants_jobs(
+    double: GatewayDouble, stub: GatewayStub
+) -> None:
+    double.state.multi_tenancy = True
+    call = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=TYPE, worker="s", timeout=60_000, tenantIds=["t1"])
+    )
+    await until(lambda: double.state.open_streams(TYPE) == 1)
+    other = double.state.create_job(TYPE, tenant_id="t2")
+    mine = double.state.create_job(TYPE, tenant_id="t1")
+    job = await asyncio.wait_for(call.read(), 2)
+    assert (job.key, job.tenantId) == (mine, "t1")
+    assert double.state.jobs[other].state == "ACTIVATABLE"  # left for t2's pollers
+    assert [j.key for j in await activate(stub, tenants=("t2",))] == [other]
+    call.cancel()
 
 
 async def test_long_poll_waits_for_request_timeout_when_no_job_comes(stub: GatewayStub) -> None:

@@ -599,6 +599,45 @@ async def test_a_gateway_that_refuses_the_activation_request_exits_3(
     assert "gateway error: the gateway refuses to activate jobs" in worker.log_path.read_text()
 
 
+@pytest.mark.parametrize("stream", ["false", "true"], ids=["polling", "polling and a stream"])
+async def test_the_worker_takes_only_its_tenants_jobs(
+    double: GatewayDouble, service: Service, start_worker: Callable[..., Any], stream: str
+) -> None:
+    double.state.multi_tenancy = True
+
+    def job(tenant: str) -> int:
+        return double.state.create_job(
+            TYPE,
+            variables={"url": f"{service.url}/echo?tenant={tenant}", "method": "GET"},
+            custom_headers={"resultVariable": "result"},
+            tenant_id=tenant,
+        )
+
+    before = [job(tenant) for tenant in ("tenant-a", "tenant-b", "tenant-c", "<default>")]
+    worker = await start_worker(ZEEBE_TENANT_IDS="tenant-a, tenant-b", ZEEBE_STREAM_ENABLED=stream)
+    after = [job(tenant) for tenant in ("tenant-a", "tenant-b", "tenant-c", "<default>")]
+    mine = [before[0], before[1], after[0], after[1]]
+    await eventually(all_ended(double, mine), what="tenant-a and tenant-b jobs ended")
+    await asyncio.sleep(0.3)  # time enough to take a job it should not
+    assert await worker.signal() == 0
+    assert [double.state.jobs[key].state for key in mine] == ["COMPLETED"] * 4
+    others = [before[2], before[3], after[2], after[3]]
+    assert [double.state.jobs[key].activations for key in others] == [0, 0, 0, 0]
+    assert sorted(r["query"]["tenant"] for r in service.requests) == sorted(
+        ["tenant-a", "tenant-b"] * 2
+    )
+
+
+async def test_tenant_ids_on_a_gateway_without_multi_tenancy_stop_the_worker(
+    double: GatewayDouble, start_worker: Callable[..., Any]
+) -> None:
+    worker = await start_worker(ZEEBE_TENANT_IDS="tenant-a")
+    assert await worker.wait() == 3
+    log = worker.log_path.read_text()
+    assert "multi-tenancy is disabled" in log
+    assert "the gateway refuses to activate jobs" in log
+
+
 async def test_stream_mode_end_to_end(
     double: GatewayDouble, service: Service, start_worker: Callable[..., Any]
 ) -> None:

@@ -61,6 +61,8 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
                 grpc.StatusCode.INVALID_ARGUMENT,
                 f"timeout must be greater than 0, got {request.timeout}",
             )
+        if (problem := state.tenant_problem(request.tenantIds)) is not None:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
         long_poll_ms = request.requestTimeout or state.long_poll_default_ms
         give_up_at = now_ms() + max(long_poll_ms, 0)
         while True:
@@ -70,6 +72,7 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
                 request.timeout,
                 request.maxJobsToActivate,
                 request.fetchVariable,
+                request.tenantIds,
             )
             if activated:
                 for start in range(0, len(activated), JOBS_PER_RESPONSE):
@@ -96,8 +99,10 @@ class DoubleGatewayServicer(GatewayServicer):  # type: ignore[misc]
                 grpc.StatusCode.INVALID_ARGUMENT,
                 f"timeout must be greater than 0, got {request.timeout}",
             )
+        if (problem := state.tenant_problem(request.tenantIds)) is not None:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
         stream = state.open_stream(
-            request.type, request.worker, request.timeout, request.fetchVariable
+            request.type, request.worker, request.timeout, request.fetchVariable, request.tenantIds
         )
         try:
             while True:

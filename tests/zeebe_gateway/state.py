@@ -7,6 +7,11 @@ FailJob with retries > 0 makes it activatable again once the retry backoff has p
 with retries <= 0 it raises an incident (the job stays, commands get FAILED_PRECONDITION).
 UpdateJobTimeout moves the deadline of an ACTIVATED job.
 
+Tenants: every job belongs to one (`<default>` unless created otherwise). An activation
+or a stream asks for a list of tenants, none meaning `<default>`, and gets only their
+jobs. With `multi_tenancy` off, as on a gateway without it, asking for any other tenant
+is refused (`tenant_problem`).
+
 Everything runs on one event loop. Long polls wait on `wait_for_change`, which wakes when
 a job is created or becomes activatable again (deadline or backoff passed).
 
@@ -37,6 +42,7 @@ ENDED_STATES = frozenset({COMPLETED, ERROR_THROWN})
 # re-activated yet (state ACTIVATABLE), not for one in backoff or in an incident.
 COMMANDABLE = frozenset({ACTIVATABLE, ACTIVATED})
 
+DEFAULT_TENANT = "<default>"
 DEFAULT_LONG_POLL_MS = 10_000  # Zeebe gateway's default when requestTimeout is 0
 
 
@@ -66,7 +72,7 @@ class Job:
     element_instance_key: int = 0
     process_definition_key: int = 1
     process_definition_version: int = 1
-    tenant_id: str = "<default>"
+    tenant_id: str = DEFAULT_TENANT
     state: str = ACTIVATABLE
     worker: str = ""
     deadline_ms: int = 0
@@ -96,6 +102,7 @@ class JobStream:
     worker: str
     timeout_ms: int
     fetch: list[str]
+    tenants: frozenset[str] = frozenset({DEFAULT_TENANT})
     queue: asyncio.Queue[Job] = field(default_factory=asyncio.Queue)
 
 
@@ -112,8 +119,11 @@ class Fault:
 class GatewayState:
     """Jobs, timers, faults and the command log of one simulated cluster."""
 
-    def __init__(self, long_poll_default_ms: int = DEFAULT_LONG_POLL_MS) -> None:
+    def __init__(
+        self, long_poll_default_ms: int = DEFAULT_LONG_POLL_MS, *, multi_tenancy: bool = False
+    ) -> None:
         self.long_poll_default_ms = long_poll_default_ms
+        self.multi_tenancy = multi_tenancy
         self.jobs: dict[int, Job] = {}
         self.commands: list[CommandRecord] = []
         self.activation_log: list[tuple[int, str, int]] = []  # (job key, worker, at ms)
@@ -167,19 +177,39 @@ class GatewayState:
         timeout_ms: int,
         max_jobs: int,
         fetch_variables: Iterable[str] = (),
+        tenant_ids: Iterable[str] = (),
     ) -> list[tuple[Job, dict[str, Any]]]:
-        """Activate up to `max_jobs` jobs of `type`; return them with the fetched variables."""
+        """Activate up to `max_jobs` jobs of `type` of the tenants asked for; return them
+        with the fetched variables."""
         now = now_ms()
         self._fire_timers(now)
         queue = self._activatable.get(type)
         fetch = list(fetch_variables)
+        tenants = tenant_set(tenant_ids)
         activated: list[tuple[Job, dict[str, Any]]] = []
+        others: list[int] = []  # other tenants' jobs: they stay first in line
         while queue and len(activated) < max_jobs:
-            job = self.jobs.get(queue.popleft())
+            key = queue.popleft()
+            job = self.jobs.get(key)
             if job is None or job.state != ACTIVATABLE:
                 continue
+            if job.tenant_id not in tenants:
+                others.append(key)
+                continue
             activated.append((job, self._activate_one(job, worker, timeout_ms, fetch, now)))
+        if others and queue is not None:
+            queue.extendleft(reversed(others))
         return activated
+
+    def tenant_problem(self, tenant_ids: Iterable[str]) -> str | None:
+        """Why the gateway refuses to activate for `tenant_ids`, or None."""
+        asked = list(tenant_ids)
+        if not self.multi_tenancy and any(tenant != DEFAULT_TENANT for tenant in asked):
+            return (
+                f"tenantIds {asked}: multi-tenancy is disabled on this gateway, so only "
+                f"{DEFAULT_TENANT!r} (or no tenant ids) may be asked for"
+            )
+        return None
 
     def next_timer_ms(self) -> int | None:
         """When the next deadline or backoff falls due (it may be stale), if any."""
@@ -351,10 +381,11 @@ class GatewayState:
         job.worker = ""
         job.version += 1
         streams = self._streams.get(job.type)
-        if streams:
-            # Zeebe pushes a job that becomes activatable to an open stream first
-            # (round robin); pollers only see it when no stream takes it.
-            stream = streams.pop(0)
+        stream = next((s for s in streams or () if job.tenant_id in s.tenants), None)
+        if streams and stream is not None:
+            # Zeebe pushes a job that becomes activatable to an open stream of its tenant
+            # first (round robin); pollers only see it when no stream takes it.
+            streams.remove(stream)
             streams.append(stream)
             self._activate_one(job, stream.worker, stream.timeout_ms, stream.fetch, now_ms())
             self.streamed_count += 1
@@ -366,10 +397,16 @@ class GatewayState:
     # ----- job streams (StreamActivatedJobs) -------------------------------------------
 
     def open_stream(
-        self, type: str, worker: str, timeout_ms: int, fetch_variables: Iterable[str]
+        self,
+        type: str,
+        worker: str,
+        timeout_ms: int,
+        fetch_variables: Iterable[str],
+        tenant_ids: Iterable[str] = (),
     ) -> JobStream:
-        """Register a stream: jobs of `type` that become activatable from now on go to it."""
-        stream = JobStream(type, worker, timeout_ms, list(fetch_variables))
+        """Register a stream: jobs of `type` (and of its tenants) that become activatable
+        from now on go to it."""
+        stream = JobStream(type, worker, timeout_ms, list(fetch_variables), tenant_set(tenant_ids))
         self._streams.setdefault(type, []).append(stream)
         return stream
 
@@ -440,3 +477,8 @@ def _variables_object(text: str) -> dict[str, Any]:
             f"variables must be a JSON object at the root, got {type(value).__name__}",
         )
     return value
+
+
+def tenant_set(tenant_ids: Iterable[str]) -> frozenset[str]:
+    """The tenants an activation asks for: the default tenant when it names none."""
+    return frozenset(tenant_ids) or frozenset({DEFAULT_TENANT})
