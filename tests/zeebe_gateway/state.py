@@ -382,7 +382,7 @@ class GatewayState:
         job.version += 1
         streams = self._streams.get(job.type)
         stream = next((s for s in streams or () if job.tenant_id in s.tenants), None)
-        if streams and stream is not None:
+        if stream is not None:
             # Zeebe pushes a job that becomes activatable to an open stream of its tenant
             # first (round robin); pollers only see it when no stream takes it.
             streams.remove(stream)
